@@ -1,0 +1,67 @@
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import * as getStatus from './actions/getStatus.operation';
+import { router } from './actions/router';
+import * as submit from './actions/submit.operation';
+import * as waitUntilDone from './actions/waitUntilDone.operation';
+
+export class OctopusX implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'OctopusX',
+		name: 'octopusX',
+		icon: { light: 'file:octopusx.svg', dark: 'file:octopusx.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle:
+			'={{ {"submit": "Submit", "getStatus": "Get Status", "waitUntilDone": "Wait Until Done"}[$parameter["operation"]] }}',
+		description:
+			'Generate videos with OctopusX: restyle an MP4 while keeping its camera path and motion',
+		defaults: { name: 'OctopusX' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'octopusXApi', required: true }],
+		properties: [
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{
+						name: 'Submit',
+						value: 'submit',
+						action: 'Submit a video task',
+						description: 'Start generating a video (a paid task) and return its task ID',
+					},
+					{
+						name: 'Get Status',
+						value: 'getStatus',
+						action: 'Get the status of a video task',
+						description: 'Look a task up once, and download its video if it is done',
+					},
+					{
+						name: 'Wait Until Done',
+						value: 'waitUntilDone',
+						action: 'Wait until a video task is done',
+						description: 'Wait for tasks to finish and download their videos',
+					},
+				],
+				default: 'submit',
+			},
+			...submit.description,
+			...getStatus.description,
+			...waitUntilDone.description,
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}

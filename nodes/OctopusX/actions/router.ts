@@ -1,0 +1,107 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { openApi } from '../transport';
+import * as getStatus from './getStatus.operation';
+import * as submit from './submit.operation';
+import type { ItemError, ItemResult, Operation } from './types';
+import * as waitUntilDone from './waitUntilDone.operation';
+
+const operations: Record<string, Operation<unknown>> = {
+	submit: submit.operation as Operation<unknown>,
+	getStatus: getStatus.operation as Operation<unknown>,
+	waitUntilDone: waitUntilDone.operation as Operation<unknown>,
+};
+
+function asItemError(fn: IExecuteFunctions, error: unknown, itemIndex: number): ItemError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		if (error.context.itemIndex === undefined) error.context.itemIndex = itemIndex;
+		return error;
+	}
+	return new NodeOperationError(fn.getNode(), error as Error, { itemIndex });
+}
+
+function taskIdOf(result: ItemResult | undefined): string | undefined {
+	if (!result) return undefined;
+	if ('error' in result) return result.error.context.taskId as string | undefined;
+	return typeof result.json.id === 'string' ? result.json.id : undefined;
+}
+
+/** The error item under "Continue On Fail": the message, and the task id so the task can be found. */
+function errorItem(error: ItemError, itemIndex: number): INodeExecutionData {
+	const json: IDataObject = { error: error.message };
+	if (error.description) json.description = error.description;
+	const taskId = error.context.taskId;
+	if (taskId) json.task_id = taskId;
+	if (error instanceof NodeApiError && error.httpCode) json.http_code = error.httpCode;
+	if (error.context.apiCode) json.code = error.context.apiCode;
+	return { json, error, pairedItem: { item: itemIndex } };
+}
+
+/**
+ * When one item stops the execution, the others' tasks must not be forgotten: they were paid for.
+ * Their ids go into the error's description.
+ */
+function withOtherTasks(error: ItemError, results: Array<ItemResult | undefined>, failed: number) {
+	const others = results
+		.map((result, i) => ({ i, taskId: taskIdOf(result), ok: result && !('error' in result) }))
+		.filter((o) => o.i !== failed && o.taskId)
+		.map((o) => `item ${o.i}: task ${o.taskId}${o.ok ? '' : ' (failed too)'}`);
+	if (others.length > 0) {
+		error.description =
+			`${error.description ?? ''}\n\nOther items of this run have tasks that are not lost: ${others.join(', ')}. Use "Continue On Fail" (Settings) to get every item's result even when one fails.`.trim();
+	}
+	return error;
+}
+
+/** Runs the chosen operation over all input items: checks first, work second, one output item per input item, in order. */
+export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	// The operation is a fixed choice of the node, the same for every item.
+	const operation = operations[this.getNodeParameter('operation', 0) as string];
+	if (!operation) {
+		throw new NodeOperationError(this.getNode(), 'Unknown operation', {
+			description: 'Choose Submit, Get Status or Wait Until Done.',
+		});
+	}
+	const continueOnFail = this.continueOnFail();
+	const results: Array<ItemResult | undefined> = new Array(items.length);
+
+	const plans: unknown[] = [];
+	const planItems: number[] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			plans.push(await operation.prepare.call(this, itemIndex));
+			planItems.push(itemIndex);
+		} catch (error) {
+			const itemError = asItemError(this, error, itemIndex);
+			// Nothing has been sent yet: stop here, before anything is paid for.
+			if (!continueOnFail) throw itemError;
+			results[itemIndex] = { error: itemError };
+		}
+	}
+
+	if (plans.length > 0) {
+		const api = await openApi(this);
+		const done = await operation.run.call(this, api, plans);
+		done.forEach((result, j) => {
+			results[planItems[j]] =
+				'error' in result ? { error: asItemError(this, result.error, planItems[j]) } : result;
+		});
+	}
+
+	if (!continueOnFail) {
+		const failed = results.findIndex((result) => result && 'error' in result);
+		if (failed >= 0)
+			throw withOtherTasks((results[failed] as { error: ItemError }).error, results, failed);
+	}
+
+	return [
+		results.map((result, itemIndex) => {
+			if (!result)
+				throw new NodeOperationError(this.getNode(), 'Item was not processed', { itemIndex });
+			if ('error' in result) return errorItem(result.error, itemIndex);
+			return { ...result, pairedItem: { item: itemIndex } };
+		}),
+	];
+}

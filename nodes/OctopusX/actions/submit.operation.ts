@@ -1,0 +1,261 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+
+import type { BinaryReference } from '../reference/binaryReference';
+import { checkBinaryReference, encodeBinaryReference } from '../reference/binaryReference';
+import { JsonBodyWithDataUri } from '../reference/jsonBodyWithDataUri';
+import { buildSubmitFields, FieldProblem, MAX_IMAGES } from '../reference/submitFields';
+import type { OctopusApi } from '../transport';
+import { callApi, errorContext } from '../transport';
+import { octopusError } from '../transport/apiErrors';
+import { AT_ONCE, createLimiter } from '../transport/limit';
+import type { ItemResult, Operation } from './types';
+
+const properties: INodeProperties[] = [
+	{
+		displayName:
+			'Each submit starts a paid task. Leave "Retry On Fail" (node Settings) off for this operation: the node already repeats a submit where that is safe, and a blind retry can pay twice.',
+		name: 'paidNotice',
+		type: 'notice',
+		default: '',
+	},
+	{
+		displayName: 'Model',
+		name: 'model',
+		type: 'options',
+		options: [
+			{
+				name: 'Omni Fast V2V (Video to Video)',
+				value: 'omni-fast-v2v',
+				description:
+					'Generates a new video that keeps the reference video’s camera path, timing and motion',
+			},
+			{
+				name: 'Omni Fast (Text/Image to Video)',
+				value: 'omni-fast',
+				description:
+					'Generates a video from the prompt and optional images, without a reference video',
+			},
+		],
+		default: 'omni-fast-v2v',
+	},
+	{
+		displayName: 'Prompt',
+		name: 'prompt',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		default: '',
+		required: true,
+		placeholder:
+			'e.g. Keep the camera path and motion; turn it into a rainy cinematic night with neon reflections',
+		description:
+			'What to generate. Say what to keep from the reference (camera, timing, motion) and what to change, and ask for a newly generated video.',
+	},
+	{
+		displayName: 'Video Source',
+		name: 'videoSource',
+		type: 'options',
+		displayOptions: { show: { model: ['omni-fast-v2v'] } },
+		options: [
+			{
+				name: 'Binary File From Previous Node',
+				value: 'binary',
+				description: 'An MP4 of at most 15 MiB from the input item, sent inline as a data URI',
+			},
+			{
+				name: 'Public URL',
+				value: 'url',
+				description: 'An http(s) address of an MP4 that OctopusX can download',
+			},
+		],
+		default: 'binary',
+	},
+	{
+		displayName: 'Input Binary Field',
+		name: 'binaryPropertyName',
+		type: 'string',
+		displayOptions: { show: { model: ['omni-fast-v2v'], videoSource: ['binary'] } },
+		default: 'data',
+		required: true,
+		hint: 'The name of the input binary field holding the MP4 (at most 15 MiB)',
+	},
+	{
+		displayName: 'Video URL',
+		name: 'videoUrl',
+		type: 'string',
+		displayOptions: { show: { model: ['omni-fast-v2v'], videoSource: ['url'] } },
+		default: '',
+		required: true,
+		placeholder: 'e.g. https://example.com/source.mp4',
+		description: 'Public http(s) address of the reference MP4',
+	},
+	{
+		displayName: 'Duration (Seconds)',
+		name: 'seconds',
+		type: 'number',
+		typeOptions: { minValue: 4, maxValue: 30, numberPrecision: 0 },
+		default: 8,
+		description: 'Length of the generated video, from 4 to 30 seconds',
+	},
+	{
+		displayName: 'Aspect Ratio',
+		name: 'aspectRatio',
+		type: 'options',
+		options: [
+			{ name: '16:9 (Landscape)', value: '16:9' },
+			{ name: '9:16 (Portrait)', value: '9:16' },
+		],
+		default: '16:9',
+	},
+	{
+		displayName: 'Resolution',
+		name: 'resolution',
+		type: 'options',
+		options: [
+			{ name: '720p', value: '720p' },
+			{ name: '1080p', value: '1080p' },
+			{ name: '2K', value: '2k' },
+			{ name: '4K', value: '4k' },
+		],
+		default: '720p',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [
+			{
+				displayName: 'First Frame Image URL',
+				name: 'firstImageUrl',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. https://example.com/first-frame.jpg',
+				description: 'Public http(s) address of an image to use as the first frame',
+			},
+			{
+				displayName: 'Reference Image URLs',
+				name: 'images',
+				type: 'string',
+				typeOptions: { multipleValues: true, multipleValueButtonText: 'Add Image URL' },
+				default: [],
+				description: `Public http(s) addresses of up to ${MAX_IMAGES} images that guide the look`,
+			},
+			{
+				displayName: 'Reference Video Field',
+				name: 'videoField',
+				type: 'options',
+				displayOptions: { show: { '/model': ['omni-fast-v2v'] } },
+				options: [
+					{ name: 'Video', value: 'video', description: 'The field the API prefers' },
+					{ name: 'Video URL', value: 'video_url', description: 'Compatibility field' },
+					{ name: 'Input Video', value: 'input_video', description: 'Compatibility field' },
+				],
+				default: 'video',
+				description:
+					'Which request field carries the reference video (for gateways that expect another name)',
+			},
+		],
+	},
+];
+
+export const description = updateDisplayOptions({ show: { operation: ['submit'] } }, properties);
+
+interface SubmitPlan {
+	itemIndex: number;
+	fields: IDataObject;
+	videoField?: string;
+	reference?: BinaryReference;
+}
+
+function readSubmitFields(fn: IExecuteFunctions, itemIndex: number) {
+	const options = fn.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const model = fn.getNodeParameter('model', itemIndex);
+	const videoSource =
+		model === 'omni-fast-v2v' ? fn.getNodeParameter('videoSource', itemIndex, 'binary') : undefined;
+	try {
+		return buildSubmitFields({
+			model,
+			prompt: fn.getNodeParameter('prompt', itemIndex, ''),
+			videoSource,
+			videoUrl: videoSource === 'url' ? fn.getNodeParameter('videoUrl', itemIndex, '') : undefined,
+			seconds: fn.getNodeParameter('seconds', itemIndex, 8),
+			aspectRatio: fn.getNodeParameter('aspectRatio', itemIndex, '16:9'),
+			resolution: fn.getNodeParameter('resolution', itemIndex, '720p'),
+			videoField: options.videoField,
+			firstImageUrl: options.firstImageUrl,
+			images: options.images,
+		});
+	} catch (error) {
+		const problem = error as FieldProblem;
+		throw new NodeOperationError(fn.getNode(), problem.message, {
+			itemIndex,
+			description: problem instanceof FieldProblem ? problem.fix : undefined,
+		});
+	}
+}
+
+async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<SubmitPlan> {
+	const built = readSubmitFields(this, itemIndex);
+	const plan: SubmitPlan = { itemIndex, fields: built.fields, videoField: built.videoField };
+	if (built.fromBinary) {
+		const property = String(this.getNodeParameter('binaryPropertyName', itemIndex, 'data')).trim();
+		if (property === '') {
+			throw new NodeOperationError(this.getNode(), '"Input Binary Field" is empty', {
+				itemIndex,
+				description: 'Enter the name of the input binary field that holds the MP4, usually "data".',
+			});
+		}
+		plan.reference = await checkBinaryReference(this, itemIndex, property);
+	}
+	return plan;
+}
+
+async function submitOne(this: IExecuteFunctions, api: OctopusApi, plan: SubmitPlan) {
+	let body: Buffer | IDataObject = plan.fields;
+	if (plan.reference && plan.videoField) {
+		const encoder = new JsonBodyWithDataUri(plan.fields, plan.videoField, plan.reference.bytes);
+		await encodeBinaryReference(this, plan.reference, encoder);
+		body = encoder.finish();
+	}
+	const answer = await callApi(api, 'submit', {
+		method: 'POST',
+		url: '/v1/videos',
+		body,
+		itemIndex: plan.itemIndex,
+		// A large data-URI body can take a while on a slow uplink.
+		timeoutMs: 300_000,
+	});
+	const task = answer.body as IDataObject;
+	const id = typeof task?.id === 'string' && task.id ? task.id : task?.task_id;
+	if (typeof id !== 'string' || id === '') {
+		throw octopusError(
+			errorContext(api, plan.itemIndex),
+			'OctopusX accepted the submit but its answer has no task id',
+			`The task was probably created and may be charged. Do not submit this item again before checking your OctopusX task list. The answer was: ${JSON.stringify(answer.body).slice(0, 300)}`,
+		);
+	}
+	return { json: { ...task, id, task_id: (task.task_id as string) || id } };
+}
+
+async function run(
+	this: IExecuteFunctions,
+	api: OctopusApi,
+	plans: SubmitPlan[],
+): Promise<ItemResult[]> {
+	const limit = createLimiter(AT_ONCE.uploads);
+	return await Promise.all(
+		plans.map(async (plan) =>
+			limit(async () => {
+				try {
+					return await submitOne.call(this, api, plan);
+				} catch (error) {
+					return { error };
+				}
+			}),
+		),
+	);
+}
+
+export const operation: Operation<SubmitPlan> = { description, prepare, run };

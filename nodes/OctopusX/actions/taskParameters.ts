@@ -1,0 +1,51 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+/** The Task ID field, shared by Get Status and Wait Until Done. */
+export const taskIdProperty: INodeProperties = {
+	displayName: 'Task ID',
+	name: 'taskId',
+	type: 'string',
+	default: '={{ $json.id }}',
+	required: true,
+	description: 'The ID that Submit returned (its "ID" field), e.g. video_abc123',
+};
+
+export const outputBinaryPropertyOption: INodeProperties = {
+	displayName: 'Put Video in Field',
+	name: 'outputBinaryPropertyName',
+	type: 'string',
+	default: 'data',
+	description: 'The name of the output binary field the downloaded video is put in',
+};
+
+/** Reads and checks the task id of one item. */
+export function readTaskId(fn: IExecuteFunctions, itemIndex: number): string {
+	const raw = fn.getNodeParameter('taskId', itemIndex, '') as unknown;
+	const taskId = typeof raw === 'string' || typeof raw === 'number' ? String(raw).trim() : '';
+	if (taskId === '') {
+		throw new NodeOperationError(fn.getNode(), 'Task ID is empty', {
+			itemIndex,
+			description:
+				'Set "Task ID" to the "id" that Submit returned. The default {{ $json.id }} works when this node comes right after Submit; elsewhere, point it at the field that holds the id.',
+		});
+	}
+	if (/[\s/?#]/.test(taskId)) {
+		throw new NodeOperationError(
+			fn.getNode(),
+			`Task ID "${taskId.slice(0, 80)}" is not a task id`,
+			{
+				itemIndex,
+				description:
+					'A task id has no spaces or slashes, e.g. video_abc123. Check what the "Task ID" expression resolves to.',
+			},
+		);
+	}
+	return taskId;
+}
+
+export function readOutputProperty(fn: IExecuteFunctions, itemIndex: number): string {
+	const options = fn.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const name = String(options.outputBinaryPropertyName ?? 'data').trim();
+	return name === '' ? 'data' : name;
+}

@@ -1,0 +1,104 @@
+import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import type { JsonBodyWithDataUri } from './jsonBodyWithDataUri';
+import { describeFileType, formatBytes, looksLikeMp4, MAX_REFERENCE_BYTES } from './limits';
+
+const READ_CHUNK_BYTES = 256 * 1024;
+
+/** A reference video found in an input item, checked and ready to be encoded. */
+export interface BinaryReference {
+	propertyName: string;
+	bytes: number;
+	fileName?: string;
+	binary: IBinaryData;
+	/** The whole file, kept only where n8n holds binaries in memory anyway. */
+	inMemory?: Buffer;
+}
+
+async function readHead(fn: IExecuteFunctions, binaryDataId: string): Promise<Buffer> {
+	const stream = await fn.helpers.getBinaryStream(binaryDataId, READ_CHUNK_BYTES);
+	try {
+		for await (const chunk of stream) return Buffer.from(chunk as Uint8Array).subarray(0, 16);
+		return Buffer.alloc(0);
+	} finally {
+		stream.destroy();
+	}
+}
+
+/**
+ * Finds the item's binary field and checks it before anything is paid for: it exists, it is not
+ * empty, it is an MP4 whatever MIME type it was given, and it fits the API's 15 MiB limit.
+ * In filesystem mode only the first bytes are read here; the file is read whole once, when encoded.
+ */
+export async function checkBinaryReference(
+	fn: IExecuteFunctions,
+	itemIndex: number,
+	propertyName: string,
+): Promise<BinaryReference> {
+	const fail = (message: string, description: string) =>
+		new NodeOperationError(fn.getNode(), message, { itemIndex, description });
+
+	const item = fn.getInputData()[itemIndex];
+	if (!item?.binary?.[propertyName]) {
+		const present = Object.keys(item?.binary ?? {});
+		throw fail(
+			`Input Binary Field "${propertyName}" not found on item ${itemIndex}`,
+			present.length > 0
+				? `This item has the binary field(s) ${present.map((p) => `"${p}"`).join(', ')}. Set "Input Binary Field" to the one holding the MP4.`
+				: 'This item carries no file. Put a node that outputs the MP4 as binary data (Read/Write Files from Disk, Google Drive, HTTP Request with "File" response) before this one, or set "Video Source" to "Public URL".',
+		);
+	}
+	const binary = fn.helpers.assertBinaryData(itemIndex, propertyName);
+
+	let bytes: number;
+	let head: Buffer;
+	let inMemory: Buffer | undefined;
+	if (binary.id) {
+		bytes =
+			typeof binary.bytes === 'number'
+				? binary.bytes
+				: (await fn.helpers.getBinaryMetadata(binary.id)).fileSize;
+		head = bytes > 0 ? await readHead(fn, binary.id) : Buffer.alloc(0);
+	} else {
+		inMemory = await fn.helpers.getBinaryDataBuffer(itemIndex, propertyName);
+		bytes = inMemory.length;
+		head = inMemory.subarray(0, 16);
+	}
+
+	const name = binary.fileName ? `"${binary.fileName}"` : `in field "${propertyName}"`;
+	if (bytes === 0) {
+		throw fail(
+			`The file ${name} is empty`,
+			'The reference video has 0 bytes. Check the node that produced it (a failed download often yields an empty file).',
+		);
+	}
+	if (!looksLikeMp4(head)) {
+		const kind = describeFileType(head);
+		throw fail(
+			`The file ${name} is not an MP4 video${kind === undefined ? '' : ` (it looks like ${kind})`}`,
+			`OctopusX takes an MP4 reference video (its bytes start with an "ftyp" box). The declared type was "${binary.mimeType ?? 'unknown'}". Convert the file to MP4 (H.264) first, or point "Input Binary Field" at the MP4.`,
+		);
+	}
+	if (bytes > MAX_REFERENCE_BYTES) {
+		throw fail(
+			`The file ${name} is too large: ${formatBytes(bytes)}, the limit is 15 MiB (${MAX_REFERENCE_BYTES} bytes)`,
+			'OctopusX accepts a reference video of at most 15 MiB. Compress or shorten it first, or upload it somewhere public and use "Video Source: Public URL" instead.',
+		);
+	}
+	return { propertyName, bytes, fileName: binary.fileName, binary, inMemory };
+}
+
+/** Encodes the checked reference into the request body, reading it from n8n's binary store piece by piece. */
+export async function encodeBinaryReference(
+	fn: IExecuteFunctions,
+	reference: BinaryReference,
+	body: JsonBodyWithDataUri,
+): Promise<void> {
+	if (reference.inMemory) {
+		body.write(reference.inMemory);
+		return;
+	}
+	const stream = await fn.helpers.getBinaryStream(reference.binary.id as string, READ_CHUNK_BYTES);
+	for await (const chunk of stream) body.write(chunk as Uint8Array);
+}

@@ -1,0 +1,245 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestMethods,
+	IHttpRequestOptions,
+} from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
+
+import type { ErrorContext, Stage } from './apiErrors';
+import { errorFromAnswer, octopusError } from './apiErrors';
+import type { Failure, RequestKind } from './retryPolicy';
+import { isUnreachable, parseRetryAfter, retryDecision } from './retryPolicy';
+
+export const CREDENTIAL = 'octopusXApi';
+
+/** Everything a request to OctopusX needs, read once per execution. */
+export interface OctopusApi {
+	fn: IExecuteFunctions;
+	baseUrl: string;
+	credentialName: string;
+	secret: string;
+	signal?: AbortSignal;
+}
+
+export interface HttpAnswer {
+	status: number;
+	headers: IDataObject;
+	body: unknown;
+}
+
+/** A request that did not get an HTTP answer: refused, reset, timed out, no DNS. */
+export interface TransportFailure {
+	code: string;
+	url: string;
+}
+
+/** What one exchange gave: an HTTP answer (any status), or no answer at all. */
+export type Exchange = { answer: HttpAnswer } | { failure: TransportFailure };
+
+export async function openApi(fn: IExecuteFunctions): Promise<OctopusApi> {
+	const credentials = await fn.getCredentials<{ apiKey?: string; baseUrl?: string }>(CREDENTIAL);
+	const baseUrl = String(credentials.baseUrl || 'https://octopusx.ai')
+		.trim()
+		.replace(/\/+$/, '');
+	return {
+		fn,
+		baseUrl,
+		credentialName: fn.getNode().credentials?.[CREDENTIAL]?.name ?? 'OctopusX API',
+		secret: String(credentials.apiKey ?? ''),
+		signal: fn.getExecutionCancelSignal(),
+	};
+}
+
+export function errorContext(api: OctopusApi, itemIndex?: number, taskId?: string): ErrorContext {
+	return {
+		node: api.fn.getNode(),
+		baseUrl: api.baseUrl,
+		credentialName: api.credentialName,
+		secret: api.secret,
+		itemIndex,
+		taskId,
+	};
+}
+
+export function isCancelled(api: OctopusApi): boolean {
+	return api.signal?.aborted === true;
+}
+
+/** Waits, unless the user stops the execution first (then it throws at once). */
+export async function pause(api: OctopusApi, ms: number): Promise<void> {
+	if (ms <= 0) return;
+	await sleep(ms, api.signal);
+}
+
+function networkCode(error: unknown): string {
+	const seen = new Set<unknown>();
+	let e = error as { code?: unknown; cause?: unknown } | undefined;
+	while (e && typeof e === 'object' && !seen.has(e)) {
+		seen.add(e);
+		if (typeof e.code === 'string' && /^E[A-Z_]+$/.test(e.code)) return e.code;
+		e = e.cause as typeof e;
+	}
+	return 'ECONNFAILED';
+}
+
+export interface SendOptions {
+	method: IHttpRequestMethods;
+	/** Absolute URL, or a path under the base URL. */
+	url: string;
+	body?: Buffer | IDataObject;
+	/** Sends the API key. Only ever true for URLs on the base URL's origin. */
+	authenticated: boolean;
+	stream?: boolean;
+	timeoutMs?: number;
+}
+
+/** Whether a URL is on the same origin as the configured base URL (the only place the key may go). */
+export function isOnApiOrigin(api: OctopusApi, url: string): boolean {
+	try {
+		return new URL(url).origin === new URL(api.baseUrl).origin;
+	} catch {
+		return false;
+	}
+}
+
+/** The error for a stopped execution: the user pressed Stop, nothing else is to be done. */
+export function stoppedError(api: OctopusApi): NodeOperationError {
+	return new NodeOperationError(api.fn.getNode(), 'The execution was stopped');
+}
+
+/** One HTTP exchange. Any status is an answer; a failure to get one is returned, not thrown. */
+export async function sendOnce(api: OctopusApi, options: SendOptions): Promise<Exchange> {
+	const url = /^https?:\/\//i.test(options.url) ? options.url : `${api.baseUrl}${options.url}`;
+	if (options.authenticated && !isOnApiOrigin(api, url)) {
+		// Guards the rule that the key goes to the configured base URL only; no code path should get here.
+		throw new NodeOperationError(
+			api.fn.getNode(),
+			`Refusing to send the API key to ${new URL(url).origin}`,
+		);
+	}
+	const request: IHttpRequestOptions = {
+		method: options.method,
+		url,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		// A redirect to another host must not carry the key there.
+		sendCredentialsOnCrossOriginRedirect: false,
+		timeout: options.timeoutMs ?? 60_000,
+		abortSignal: api.signal,
+	};
+	if (Buffer.isBuffer(options.body)) {
+		request.body = options.body;
+		request.headers = { 'Content-Type': 'application/json', Accept: 'application/json' };
+	} else if (options.body) {
+		request.body = options.body;
+		request.json = true;
+	} else if (!options.stream) {
+		request.headers = { Accept: 'application/json' };
+	}
+	if (options.stream) request.encoding = 'stream';
+
+	try {
+		const answer = (
+			options.authenticated
+				? await api.fn.helpers.httpRequestWithAuthentication.call(api.fn, CREDENTIAL, request)
+				: await api.fn.helpers.httpRequest(request)
+		) as { statusCode: number; headers: IDataObject; body: unknown };
+		return {
+			answer: { status: answer.statusCode, headers: answer.headers ?? {}, body: answer.body },
+		};
+	} catch (error) {
+		if (isCancelled(api)) throw stoppedError(api);
+		return { failure: { code: networkCode(error), url } };
+	}
+}
+
+function failureOf(answer: HttpAnswer): Failure {
+	return {
+		type: 'http',
+		status: answer.status,
+		retryAfterMs: parseRetryAfter(answer.headers['retry-after'], Date.now()),
+	};
+}
+
+function unreachable(api: OctopusApi, stage: Stage, failure: TransportFailure, ctx: ErrorContext) {
+	const host = (() => {
+		try {
+			return new URL(failure.url).origin;
+		} catch {
+			return failure.url;
+		}
+	})();
+	const onApi = host === api.baseUrl || failure.url.startsWith(api.baseUrl);
+	const where = onApi ? `the OctopusX API at ${api.baseUrl}` : host;
+	if (stage === 'submit' && !isUnreachable(failure.code)) {
+		return octopusError(
+			ctx,
+			`The connection to OctopusX broke during the submit (${failure.code}): the task may or may not have been created`,
+			`The request was sent but no answer came back, so it was NOT sent again (a second submit could be charged twice). Before running this item again, check your OctopusX task list or usage for a task created just now with this prompt.`,
+		);
+	}
+	return octopusError(
+		ctx,
+		`Could not reach ${where} (${failure.code})${ctx.taskId ? ` (task ${ctx.taskId})` : ''}`,
+		onApi
+			? `Check the Base URL "${api.baseUrl}" in the credential "${api.credentialName}" and this machine's network. ${stage === 'submit' ? 'Nothing was submitted.' : 'The task is unaffected: check it again later with Get Status.'}`
+			: 'The result file could not be fetched. The task is unaffected: run Get Status with Download on later.',
+	);
+}
+
+/**
+ * Sends a request to the OctopusX API with the retry policy of its kind and returns the 2xx answer.
+ * Anything else ends in an error that says what happened and what to do.
+ */
+export async function callApi(
+	api: OctopusApi,
+	kind: RequestKind,
+	options: Omit<SendOptions, 'authenticated'> & { itemIndex?: number; taskId?: string },
+	accept: (answer: HttpAnswer) => boolean = () => true,
+): Promise<HttpAnswer> {
+	const ctx = errorContext(api, options.itemIndex, options.taskId);
+	const stage: Stage = kind;
+	for (let attempt = 1; ; attempt++) {
+		let failure: Failure;
+		let answer: HttpAnswer | undefined;
+		let transport: TransportFailure | undefined;
+		const exchange = await sendOnce(api, { ...options, authenticated: true });
+		if ('failure' in exchange) {
+			transport = exchange.failure;
+			failure = { type: 'network', code: transport.code };
+		} else {
+			answer = exchange.answer;
+			if (answer.status >= 200 && answer.status < 300) {
+				if (accept(answer)) return answer;
+				failure = { type: 'malformed' };
+			} else {
+				failure = failureOf(answer);
+			}
+		}
+
+		const decision = retryDecision(kind, failure, attempt);
+		if (decision.retry) {
+			if (options.stream && answer) drain(answer.body);
+			await pause(api, decision.delayMs);
+			continue;
+		}
+		if (transport) throw unreachable(api, stage, transport, ctx);
+		if (failure.type === 'malformed') return answer as HttpAnswer; // the caller says what was wrong
+		if (kind === 'submit' && failure.type === 'http' && failure.status >= 500) {
+			throw octopusError(
+				ctx,
+				`OctopusX answered HTTP ${failure.status} to the submit: the task may or may not have been created`,
+				'A server error during a submit does not say whether the task was taken, so it was NOT sent again (a second submit could be charged twice). Before running this item again, check your OctopusX task list or usage for a task created just now with this prompt.',
+				{ httpCode: failure.status },
+			);
+		}
+		throw errorFromAnswer(ctx, stage, (answer as HttpAnswer).status, (answer as HttpAnswer).body);
+	}
+}
+
+/** Lets an unwanted streamed body go, so its socket is freed. */
+export function drain(body: unknown): void {
+	const stream = body as { resume?: () => void; destroy?: () => void } | undefined;
+	stream?.destroy?.();
+}
