@@ -1,6 +1,5 @@
 import communityNodes from '@n8n/eslint-plugin-community-nodes';
 import n8nNodesBase from 'eslint-plugin-n8n-nodes-base';
-import * as jsoncParser from 'jsonc-eslint-parser';
 import tseslint from 'typescript-eslint';
 
 // n8n's own rule sets, as its verification applies them, over what ships (nodes, credentials,
@@ -23,7 +22,8 @@ export default tseslint.config(
 	},
 	{
 		files: ['package.json'],
-		languageOptions: { parser: jsoncParser },
+		// TypeScript's parser reads a .json file as one object expression, the shape both rule sets expect.
+		languageOptions: { parser: tseslint.parser, parserOptions: { extraFileExtensions: ['.json'] } },
 		plugins: {
 			'@n8n/community-nodes': communityNodes,
 			'n8n-nodes-base': n8nNodesBase,
