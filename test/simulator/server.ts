@@ -315,7 +315,7 @@ export class OctopusSimulator {
 				await sleep(fault.ms);
 				if (res.destroyed) return;
 			}
-			const body = await this.readBody(req, rec);
+			let body = await this.readBody(req, rec);
 			if (body === undefined || res.destroyed) return;
 			// afterCreate faults let a submit create its task first; elsewhere they act at once.
 			const afterCreate =
@@ -337,14 +337,16 @@ export class OctopusSimulator {
 					// Recorded without json; a submit answers 400.
 				}
 			}
+			const tooLarge = body === 'too-large';
+			// A 21 MB upload must not stay referenced while the answer is written.
+			body = undefined;
 			if (parsedOk) {
 				rec.json = summariseJson(parsed);
 				parsed = undefined;
 			}
-			const answer =
-				body === 'too-large'
-					? apiError(413, 'Request body too large.', 'request_too_large')
-					: this.answer(kind, route, req, pathname, path, rec, parsedOk);
+			const answer = tooLarge
+				? apiError(413, 'Request body too large.', 'request_too_large')
+				: this.answer(kind, route, req, pathname, path, rec, parsedOk);
 			if (afterCreate && fault) {
 				if (fault.kind === 'reset') req.socket.destroy();
 				else await this.send(req, res, faultAnswer(fault), true);
@@ -600,7 +602,18 @@ export class OctopusSimulator {
 					setTimeout(() => req.resume(), wait).unref();
 				}
 			});
-			req.on('end', () => resolve(tooLarge ? 'too-large' : Buffer.concat(chunks, total)));
+			if (req.destroyed && !req.complete) {
+				resolve(undefined);
+				return;
+			}
+			req.on('end', () => {
+				const whole = tooLarge ? 'too-large' : Buffer.concat(chunks, total);
+				chunks.length = 0;
+				// The last chunk is only "received" once the bucket has paid for it.
+				const owed = throttled ? bucket.take(0) : 0;
+				if (owed > 0) setTimeout(() => resolve(whole), owed).unref();
+				else resolve(whole);
+			});
 			req.on('error', () => resolve(undefined));
 			req.on('close', () => {
 				if (!req.complete) resolve(undefined);
