@@ -290,7 +290,9 @@ export class OctopusSimulator {
 		const started = performance.now();
 		this.enter(route);
 		let finished = false;
-		res.on('close', () => {
+		// Recorded as soon as the answer is handed over (or the connection is gone), so a test sees it
+		// by the time its client does.
+		const finish = (): void => {
 			if (finished) return;
 			finished = true;
 			this.leave(route);
@@ -301,14 +303,20 @@ export class OctopusSimulator {
 					`${Math.round(performance.now() - started)}ms in=${rec.bodyBytes}B` +
 					(rec.faulted ? ` fault=${rec.faulted}` : ''),
 			);
-		});
+		};
+		res.once('finish', finish);
+		res.once('close', finish);
+		const reset = (): void => {
+			finish();
+			req.socket.destroy();
+		};
 
 		try {
 			const chosen = route === 'unknown' ? undefined : this.faults.next(route);
 			const fault = chosen?.fault;
 			if (chosen) rec.faulted = chosen.label;
 			if (fault?.kind === 'reset' && !fault.afterCreate) {
-				req.socket.destroy();
+				reset();
 				return;
 			}
 			if (fault?.kind === 'delay') {
@@ -323,7 +331,7 @@ export class OctopusSimulator {
 				(fault?.kind === 'status' || fault?.kind === 'reset') &&
 				fault.afterCreate;
 			if (fault && fault.kind !== 'delay' && !afterCreate) {
-				if (fault.kind === 'reset') req.socket.destroy();
+				if (fault.kind === 'reset') reset();
 				else await this.send(req, res, faultAnswer(fault), true);
 				return;
 			}
@@ -348,7 +356,7 @@ export class OctopusSimulator {
 				? apiError(413, 'Request body too large.', 'request_too_large')
 				: this.answer(kind, route, req, pathname, path, rec, parsedOk);
 			if (afterCreate && fault) {
-				if (fault.kind === 'reset') req.socket.destroy();
+				if (fault.kind === 'reset') reset();
 				else await this.send(req, res, faultAnswer(fault), true);
 				return;
 			}

@@ -252,8 +252,10 @@ describe('OctopusSimulator', () => {
 		expect(sim.tasks.size).toBe(0);
 		await expect(submit({ model: 'omni-fast', prompt: 'p' })).rejects.toThrow();
 		expect(sim.tasks.size).toBe(1);
-		await sleep(20);
-		expect(sim.requestsTo('submit').map((r) => r.status)).toEqual([0, 0]);
+		expect(sim.requestsTo('submit').map((r) => [r.status, r.faulted])).toEqual([
+			[0, 'reset'],
+			[0, 'reset afterCreate'],
+		]);
 	});
 
 	it('serves raw bodies and delays', async () => {
@@ -361,7 +363,6 @@ describe('OctopusSimulator', () => {
 			for (let i = 0; i < 12; i++) {
 				await fetch(`${sim.baseUrl}/v1/models`, { headers: auth() }).catch(() => undefined);
 			}
-			await sleep(20);
 			return [...sim.requests].sort((a, b) => a.seq - b.seq).map((r: RecordedRequest) => r.faulted);
 		};
 		const first = await run();
