@@ -10,6 +10,7 @@ import { apiError, cdnError, json, type Answer } from './answers';
 import { summariseJson } from './datauri';
 import { checkFault, FaultPlan, faultAnswer } from './faults';
 import { ResultStore } from './media';
+import { mutableOptionsProblem, taskDefaultsProblem } from './options';
 import { expiresAtSeconds, isActive, promptOverrides, taskPhase, taskView } from './tasks';
 import { Throttle } from './throttle';
 import {
@@ -205,7 +206,10 @@ export class OctopusSimulator {
 		for (const [k, v] of this.inFlight) this.maxima.set(k, v);
 	}
 
+	/** Changes throttle, duration, resultBytes, maxConcurrentTasks, randomFaults or log; throws if invalid. */
 	setOptions(p: Partial<SimulatorOptions>): void {
+		const problem = mutableOptionsProblem(p as Record<string, unknown>);
+		if (problem) throw new Error(`Invalid simulator options: ${problem}`);
 		const s = this.settings as unknown as Record<string, unknown>;
 		for (const key of MUTABLE_OPTIONS) {
 			if (!(key in p)) continue;
@@ -244,7 +248,7 @@ export class OctopusSimulator {
 
 	private makeServer(kind: ServerKind): Server {
 		const server = createServer((req, res) => {
-			void this.handle(kind, req, res);
+			this.handle(kind, req, res).catch(() => res.destroy());
 		});
 		// Slow throttled uploads must not be cut by Node's default 5 min request timeout.
 		server.requestTimeout = 0;
@@ -253,6 +257,14 @@ export class OctopusSimulator {
 			socket.on('close', () => this.sockets.delete(socket));
 		});
 		return server;
+	}
+
+	private logLine(line: string): void {
+		try {
+			this.settings.log?.(line);
+		} catch {
+			// A failing logger must not take the server down.
+		}
 	}
 
 	private enter(route: Route | 'unknown'): void {
@@ -298,7 +310,7 @@ export class OctopusSimulator {
 			this.leave(route);
 			rec.status = res.headersSent ? res.statusCode : 0;
 			this.requests.push(rec);
-			this.settings.log?.(
+			this.logLine(
 				`${kind} ${method} ${path.length > 140 ? `${path.slice(0, 140)}…` : path} -> ${rec.status} ` +
 					`${Math.round(performance.now() - started)}ms in=${rec.bodyBytes}B` +
 					(rec.faulted ? ` fault=${rec.faulted}` : ''),
@@ -713,11 +725,19 @@ export class OctopusSimulator {
 			this.reset();
 			answer = ok;
 		} else if (method === 'POST' && p === '/__sim/options') {
-			this.setOptions(input as Partial<SimulatorOptions>);
-			answer = ok;
+			const problem = mutableOptionsProblem(input);
+			if (problem) answer = bad(problem);
+			else {
+				this.setOptions(input as Partial<SimulatorOptions>);
+				answer = ok;
+			}
 		} else if (method === 'POST' && p === '/__sim/task-defaults') {
-			this.setTaskDefaults(input as Partial<TaskDefaults>);
-			answer = ok;
+			const problem = taskDefaultsProblem(input);
+			if (problem) answer = bad(problem);
+			else {
+				this.setTaskDefaults(input as Partial<TaskDefaults>);
+				answer = ok;
+			}
 		} else if (method === 'GET' && p.startsWith('/__sim/result/')) {
 			const task = this.tasks.get(decodeURIComponent(p.slice('/__sim/result/'.length)));
 			answer = task

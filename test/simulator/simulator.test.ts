@@ -391,7 +391,15 @@ describe('OctopusSimulator', () => {
 			await (await fetch(`${sim.baseUrl}/__sim/result/${id}`)).arrayBuffer(),
 		);
 		expect(result.equals(sim.resultFor(id))).toBe(true);
-		expect((await fetch(`${sim.baseUrl}/__sim/reset`, { method: 'POST' })).status).toBe(200);
+		const post = (route: string, body: unknown): Promise<Response> =>
+			fetch(`${sim.baseUrl}/__sim/${route}`, { method: 'POST', body: JSON.stringify(body) });
+		expect((await post('options', { randomFaults: { rate: 'often', seed: 1 } })).status).toBe(400);
+		expect((await post('task-defaults', { outcome: 'explode' })).status).toBe(400);
+		expect((await post('inject', { route: 'nowhere', fault: { kind: 'reset' } })).status).toBe(400);
+		expect(
+			(await post('options', { throttleBytesPerSec: null, maxConcurrentTasks: 3 })).status,
+		).toBe(200);
+		expect((await post('reset', {})).status).toBe(200);
 		expect(sim.requests).toHaveLength(0);
 		expect(sim.tasks.size).toBe(0);
 	});
