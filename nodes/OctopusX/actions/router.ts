@@ -27,15 +27,23 @@ function taskIdOf(result: ItemResult | undefined): string | undefined {
 	return typeof result.json.id === 'string' ? result.json.id : undefined;
 }
 
-/** The error item under "Continue On Fail": the message, and the task id so the task can be found. */
-function errorItem(error: ItemError, itemIndex: number): INodeExecutionData {
-	const json: IDataObject = { error: error.message };
-	if (error.description) json.description = error.description;
+/**
+ * The error item under "Continue On Fail": the message, and the task id so the task can be found.
+ * n8n sends an item to the error output only when its JSON holds nothing but `error`, `message` and
+ * `details` (and it replaces the JSON of items that carry an Error object), so there the rest goes
+ * under `details`; n8n then merges in the input item, which keeps Submit's `id` and `task_id` on top.
+ */
+function errorItem(error: ItemError, itemIndex: number, toErrorOutput: boolean): INodeExecutionData {
+	const details: IDataObject = {};
+	if (error.description) details.description = error.description;
 	const taskId = error.context.taskId;
-	if (taskId) json.task_id = taskId;
-	if (error instanceof NodeApiError && error.httpCode) json.http_code = error.httpCode;
-	if (error.context.apiCode) json.code = error.context.apiCode;
-	return { json, error, pairedItem: { item: itemIndex } };
+	if (taskId) details.task_id = taskId;
+	if (error instanceof NodeApiError && error.httpCode) details.http_code = error.httpCode;
+	if (error.context.apiCode) details.code = error.context.apiCode;
+	const json: IDataObject = toErrorOutput
+		? { error: error.message, details }
+		: { error: error.message, ...details };
+	return { json, pairedItem: { item: itemIndex } };
 }
 
 /**
@@ -65,6 +73,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		});
 	}
 	const continueOnFail = this.continueOnFail();
+	const toErrorOutput = this.getNode().onError === 'continueErrorOutput';
 	const results: Array<ItemResult | undefined> = new Array(items.length);
 
 	const plans: unknown[] = [];
@@ -100,7 +109,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		results.map((result, itemIndex) => {
 			if (!result)
 				throw new NodeOperationError(this.getNode(), 'Item was not processed', { itemIndex });
-			if ('error' in result) return errorItem(result.error, itemIndex);
+			if ('error' in result) return errorItem(result.error, itemIndex, toErrorOutput);
 			return { ...result, pairedItem: { item: itemIndex } };
 		}),
 	];
