@@ -308,6 +308,25 @@ describe('Wait Until Done', () => {
 		expect(result.error?.description).toContain(`item 0: task ${ids[0]}`);
 	});
 
+	test('an unset Timeout means its default (600 s), not a fraction of a second', async () => {
+		const result = await runOctopusX({
+			credentials,
+			parameters: {
+				operation: 'submit',
+				prompt: `${PROMPT} [sim:ms=1500]`,
+				videoSource: 'url',
+				videoUrl: 'https://example.com/a.mp4',
+			},
+			chain: [
+				{
+					parameters: { operation: 'waitUntilDone', download: false, options: { pollInterval: 1 } },
+				},
+			],
+		});
+		expect(result.error).toBeUndefined();
+		expect(result.outputs[0][0].json.status).toBe('completed');
+	});
+
 	test('with Download off, only the JSON comes out and nothing is fetched', async () => {
 		const result = await runOctopusX({
 			credentials,

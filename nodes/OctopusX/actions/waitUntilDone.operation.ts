@@ -72,7 +72,7 @@ function seconds(
 	name: string,
 	fallback: number,
 ): number {
-	if (value === undefined || value === '') return fallback;
+	if (value === undefined || value === '') return fallback * 1000;
 	const n = Number(value);
 	if (!Number.isFinite(n) || n < 1) {
 		throw new NodeOperationError(fn.getNode(), `"${name}" is ${JSON.stringify(value)}`, {

@@ -66,6 +66,10 @@ export function octopusError(
 		httpCode: extra.httpCode === undefined ? undefined : String(extra.httpCode),
 		itemIndex: ctx.itemIndex,
 	});
+	// NodeApiError swaps a message that mentions ECONNRESET, ETIMEDOUT, ECONNREFUSED... for n8n's
+	// generic text ("you can retry the request immediately", "use Retry On Fail"): wrong advice after
+	// a paid submit, and it drops the task id and the base URL. Keep ours.
+	error.message = clean(message);
 	if (ctx.taskId) error.context.taskId = ctx.taskId;
 	if (extra.api?.code) error.context.apiCode = extra.api.code;
 	if (extra.api?.message) error.context.apiMessage = clean(extra.api.message);
