@@ -1,0 +1,42 @@
+/** Small helpers the e2e tests share: a successful run or the whole story of why not, workflow tweaks. */
+import type { ExecuteResult, RunJson, WorkflowJson } from './n8n';
+import { CREDENTIAL_TYPE } from './package';
+
+/** The credential every e2e instance imports, pointing at a simulator. */
+export const SIM_CREDENTIAL = { id: 'octopusxSimCred1', name: 'OctopusX (simulator)' };
+
+export function simCredential(sim: { baseUrl: string; apiKey: string }, apiKey = sim.apiKey) {
+	return { ...SIM_CREDENTIAL, type: CREDENTIAL_TYPE, data: { apiKey, baseUrl: sim.baseUrl } };
+}
+
+/** The run of a successful `n8n execute`; otherwise fails with everything n8n printed. */
+export function succeeded(result: ExecuteResult): RunJson {
+	const error = result.run?.data.resultData.error;
+	if (result.code !== 0 || !result.run || error) {
+		throw new Error(
+			`n8n execute did not succeed (exit ${result.code ?? result.signal}, ${result.ms} ms)` +
+				`${error ? `: ${error.message}` : ''}\n--- after the run data:\n${result.after.slice(-4000)}` +
+				`\n--- stderr:\n${result.stderr.slice(-4000)}\n--- stdout (end):\n${result.stdout.slice(-4000)}`,
+		);
+	}
+	return result.run;
+}
+
+/** Sets `parameters.<path>` of the node called `nodeName`. */
+export function setParameter(
+	workflow: WorkflowJson,
+	nodeName: string,
+	path: string[],
+	value: unknown,
+): void {
+	const node = (
+		workflow.nodes as Array<{ name: string; parameters: Record<string, unknown> }>
+	).find((n) => n.name === nodeName);
+	if (!node) throw new Error(`workflow ${workflow.id} has no node "${nodeName}"`);
+	let target = node.parameters;
+	for (const key of path.slice(0, -1)) {
+		target[key] ??= {};
+		target = target[key] as Record<string, unknown>;
+	}
+	target[path[path.length - 1]] = value;
+}

@@ -1,0 +1,442 @@
+/**
+ * Drives a real n8n CLI: one throw-away instance per `N8nInstance` (its own user folder, database, file
+ * folder and temp folder), credentials and workflows imported through `n8n import:*`, workflows run with
+ * `n8n execute --id`, and `n8n start` for what needs the REST API.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+import type { N8nRuntime } from './runtime';
+
+/** Fixed so that credentials imported by one command decrypt in the next. */
+export const ENCRYPTION_KEY = 'octopusx-e2e-encryption-key-0123456789';
+
+export interface CliResult {
+	code: number | null;
+	signal: NodeJS.Signals | null;
+	stdout: string;
+	stderr: string;
+	ms: number;
+}
+
+/** What `n8n execute --rawOutput` printed, parsed. */
+export interface ExecuteResult extends CliResult {
+	/** The run (n8n's IRun as JSON); undefined when n8n printed none. */
+	run?: RunJson;
+	/** What n8n printed after the run data: the error, on a failed run. */
+	after: string;
+}
+
+export interface ItemJson {
+	json: Record<string, unknown>;
+	binary?: Record<string, BinaryJson>;
+	pairedItem?: unknown;
+	error?: unknown;
+}
+
+export interface BinaryJson {
+	data: string;
+	mimeType: string;
+	fileName?: string;
+	fileExtension?: string;
+	fileSize?: string;
+	id?: string;
+}
+
+export interface TaskRunJson {
+	data?: { main?: Array<ItemJson[] | null> };
+	error?: { message?: string; description?: string; name?: string };
+	executionStatus?: string;
+}
+
+export interface RunJson {
+	status?: string;
+	data: {
+		resultData: {
+			runData: Record<string, TaskRunJson[]>;
+			error?: { message?: string; description?: string; name?: string; node?: { name?: string } };
+			lastNodeExecuted?: string;
+		};
+	};
+}
+
+export interface CredentialSeed {
+	id: string;
+	name: string;
+	type: string;
+	data: Record<string, unknown>;
+}
+
+export interface WorkflowJson {
+	id: string;
+	name: string;
+	nodes: unknown[];
+	connections: unknown;
+	[key: string]: unknown;
+}
+
+export interface InstanceOptions {
+	runtime: N8nRuntime;
+	/** A user folder (database, installed packages) copied into the instance as its starting point. */
+	userFolderTemplate?: string;
+	/** Parent of the instance's folder; default the OS temp folder. */
+	parentDir?: string;
+	/** Extra environment, applied last. */
+	env?: Record<string, string>;
+}
+
+/** The items of one output of one node's run. */
+export function nodeOutput(run: RunJson, node: string, output = 0, runIndex = 0): ItemJson[] {
+	const runs = run.data.resultData.runData[node];
+	if (!runs)
+		throw new Error(`Node "${node}" did not run; ran: ${Object.keys(run.data.resultData.runData)}`);
+	return runs[runIndex]?.data?.main?.[output] ?? [];
+}
+
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+	return await new Promise((resolve, reject) => {
+		const server = createServer();
+		server.unref();
+		server.once('error', reject);
+		server.listen(0, host, () => {
+			const address = server.address();
+			const port = typeof address === 'object' && address ? address.port : 0;
+			server.close(() => resolve(port));
+		});
+	});
+}
+
+/** The caller's environment without anything that would configure n8n, npm or Node behind our back. */
+function cleanEnv(): NodeJS.ProcessEnv {
+	const env: NodeJS.ProcessEnv = {};
+	for (const [key, value] of Object.entries(process.env)) {
+		if (/^(N8N_|DB_|EXECUTIONS_|QUEUE_|NODES_|npm_)/i.test(key)) continue;
+		if (key === 'NODE_OPTIONS' || key === 'WEBHOOK_URL' || key === 'NODE_ENV') continue;
+		env[key] = value;
+	}
+	return env;
+}
+
+/**
+ * The text n8n printed from the first line that is `{` up to the first line that is `}` (n8n prints the
+ * run with JSON.stringify(data, null, 2), so only its end sits at column 0).
+ */
+export function parseRunOutput(stdout: string): { run?: RunJson; after: string } {
+	const lines = stdout.split('\n');
+	const start = lines.findIndex((l) => l === '{');
+	if (start < 0) return { after: stdout };
+	const end = lines.findIndex((l, i) => i > start && l === '}');
+	if (end < 0) return { after: stdout };
+	const run = JSON.parse(lines.slice(start, end + 1).join('\n')) as RunJson;
+	return { run, after: lines.slice(end + 1).join('\n') };
+}
+
+export class N8nInstance {
+	readonly root: string;
+	readonly userFolder: string;
+	/** The only folder the Read/Write Files node may touch. */
+	readonly filesDir: string;
+	readonly tmpDir: string;
+	private readonly importDir: string;
+	private imports = 0;
+	private readonly started = new Set<RunningN8n>();
+
+	private constructor(
+		readonly runtime: N8nRuntime,
+		root: string,
+		private readonly extraEnv: Record<string, string>,
+	) {
+		// The file access check refuses paths through symlinks: use the resolved path everywhere.
+		this.root = realpathSync(root);
+		this.userFolder = join(this.root, 'user');
+		this.filesDir = join(this.root, 'files');
+		this.tmpDir = join(this.root, 'tmp');
+		this.importDir = join(this.root, 'import');
+		for (const dir of [this.userFolder, this.filesDir, this.tmpDir, this.importDir]) {
+			mkdirSync(dir, { recursive: true });
+		}
+	}
+
+	static create(options: InstanceOptions): N8nInstance {
+		const parent = options.parentDir ?? tmpdir();
+		mkdirSync(parent, { recursive: true });
+		const instance = new N8nInstance(
+			options.runtime,
+			mkdtempSync(join(parent, 'n8n-')),
+			options.env ?? {},
+		);
+		if (options.userFolderTemplate) {
+			cpSync(options.userFolderTemplate, instance.userFolder, { recursive: true });
+		}
+		return instance;
+	}
+
+	/** The environment of every n8n process of this instance. */
+	env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+		const base = cleanEnv();
+		return {
+			...base,
+			PATH: `${dirname(this.runtime.node)}:${base.PATH ?? ''}`,
+			TMPDIR: this.tmpDir,
+			GENERIC_TIMEZONE: 'UTC',
+			N8N_USER_FOLDER: this.userFolder,
+			N8N_ENCRYPTION_KEY: ENCRYPTION_KEY,
+			N8N_LOG_LEVEL: 'info',
+			N8N_DIAGNOSTICS_ENABLED: 'false',
+			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+			N8N_TEMPLATES_ENABLED: 'false',
+			N8N_PERSONALIZATION_ENABLED: 'false',
+			N8N_RESTRICT_FILE_ACCESS_TO: this.filesDir,
+			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
+			...this.extraEnv,
+			...extra,
+		};
+	}
+
+	/** `n8n <args>`, with its own task-runner broker port so instances can run side by side. */
+	async cli(args: string[], options: { timeoutMs?: number } = {}): Promise<CliResult> {
+		const brokerPort = await freePort();
+		const started = Date.now();
+		const child = spawn(this.runtime.node, [this.runtime.n8n, ...args], {
+			cwd: this.root,
+			env: this.env({ N8N_RUNNERS_BROKER_PORT: String(brokerPort) }),
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		let stdout = '';
+		let stderr = '';
+		child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+		child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+		const timeoutMs = options.timeoutMs ?? 120_000;
+		let timedOut = false;
+		const timer = setTimeout(() => {
+			timedOut = true;
+			child.kill('SIGKILL');
+		}, timeoutMs);
+		const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>(
+			(resolve, reject) => {
+				child.once('error', reject);
+				child.once('close', (c, s) => resolve([c, s]));
+			},
+		).finally(() => clearTimeout(timer));
+		if (timedOut) stderr += `\n[driver] n8n ${args[0]} killed after ${timeoutMs} ms\n`;
+		return { code, signal, stdout, stderr, ms: Date.now() - started };
+	}
+
+	private async cliOrThrow(args: string[]): Promise<CliResult> {
+		const result = await this.cli(args);
+		if (result.code !== 0) {
+			throw new Error(
+				`n8n ${args.join(' ')} exited with ${result.code ?? result.signal}\n${result.stdout}\n${result.stderr}`,
+			);
+		}
+		return result;
+	}
+
+	private writeImport(kind: string, data: unknown): string {
+		const file = join(this.importDir, `${kind}-${++this.imports}.json`);
+		writeFileSync(file, JSON.stringify(data, null, 2));
+		return file;
+	}
+
+	/** Plain credential data in; n8n encrypts it with ENCRYPTION_KEY. */
+	async importCredentials(credentials: CredentialSeed[]): Promise<void> {
+		await this.cliOrThrow([
+			'import:credentials',
+			`--input=${this.writeImport('credentials', credentials)}`,
+		]);
+	}
+
+	/** Each workflow needs its own `id`, the one `execute` takes. */
+	async importWorkflows(workflows: WorkflowJson[]): Promise<void> {
+		await this.cliOrThrow([
+			'import:workflow',
+			`--input=${this.writeImport('workflows', workflows)}`,
+		]);
+	}
+
+	async execute(workflowId: string, options: { timeoutMs?: number } = {}): Promise<ExecuteResult> {
+		const result = await this.cli(['execute', `--id=${workflowId}`, '--rawOutput'], options);
+		return { ...result, ...parseRunOutput(result.stdout) };
+	}
+
+	/** `n8n start` on 127.0.0.1:`port` (default a free one); resolves once its REST API answers. */
+	async start(options: { port?: number; env?: Record<string, string> } = {}): Promise<RunningN8n> {
+		const port = options.port ?? (await freePort());
+		const brokerPort = await freePort();
+		const child = spawn(this.runtime.node, [this.runtime.n8n, 'start'], {
+			cwd: this.root,
+			env: this.env({
+				N8N_RUNNERS_BROKER_PORT: String(brokerPort),
+				N8N_PORT: String(port),
+				N8N_LISTEN_ADDRESS: '127.0.0.1',
+				N8N_HOST: '127.0.0.1',
+				N8N_PROTOCOL: 'http',
+				N8N_EDITOR_BASE_URL: `http://127.0.0.1:${port}/`,
+				N8N_SECURE_COOKIE: 'false',
+				...options.env,
+			}),
+			stdio: ['ignore', 'pipe', 'pipe'],
+			// Its own process group, so stop() also reaches the task runner it spawns.
+			detached: true,
+		});
+		const running = new RunningN8n(child, `http://127.0.0.1:${port}`);
+		this.started.add(running);
+		try {
+			await running.waitHealthy(90_000);
+		} catch (err) {
+			await running.stop();
+			throw err;
+		}
+		return running;
+	}
+
+	/** Stops what is still running and removes every file of the instance. */
+	async dispose(options: { keep?: boolean } = {}): Promise<void> {
+		await Promise.all([...this.started].map(async (r) => await r.stop()));
+		if (!options.keep) rmSync(this.root, { recursive: true, force: true });
+	}
+}
+
+export interface OwnerAccount {
+	email: string;
+	password: string;
+	firstName: string;
+	lastName: string;
+}
+
+export const DEFAULT_OWNER: OwnerAccount = {
+	email: 'owner@octopusx.test',
+	password: 'OctopusX-dev-2026',
+	firstName: 'Octo',
+	lastName: 'Owner',
+};
+
+export interface HttpAnswer {
+	status: number;
+	body: unknown;
+	text: string;
+}
+
+/** A started `n8n start`, with a cookie jar for its REST API. */
+export class RunningN8n {
+	private output = '';
+	private exited?: Promise<void>;
+	private exitCode: number | null | undefined;
+	private cookies = new Map<string, string>();
+	// n8n binds the auth cookie to a browser id sent in a header.
+	private readonly browserId = `octopusx-e2e-${process.pid}-${Date.now()}`;
+
+	constructor(
+		private readonly child: ChildProcess,
+		readonly baseUrl: string,
+	) {
+		child.stdout?.setEncoding('utf8').on('data', (s: string) => this.append(s));
+		child.stderr?.setEncoding('utf8').on('data', (s: string) => this.append(s));
+		this.exited = new Promise((resolve) =>
+			child.once('exit', (code) => {
+				this.exitCode = code;
+				resolve();
+			}),
+		);
+	}
+
+	private append(s: string): void {
+		// Keep the tail only: a long dev session must not grow without bound.
+		this.output = (this.output + s).slice(-200_000);
+	}
+
+	/** What n8n printed so far (the last 200 kB). */
+	log(): string {
+		return this.output;
+	}
+
+	get pid(): number | undefined {
+		return this.child.pid;
+	}
+
+	async waitHealthy(timeoutMs: number): Promise<void> {
+		const deadline = Date.now() + timeoutMs;
+		while (Date.now() < deadline) {
+			if (this.exitCode !== undefined) {
+				throw new Error(`n8n start exited with ${this.exitCode}:\n${this.output}`);
+			}
+			try {
+				// /healthz answers before the REST routes exist; the public settings route comes with them.
+				const res = await fetch(`${this.baseUrl}/rest/settings`);
+				if (res.ok) return;
+			} catch {
+				// not listening yet
+			}
+			await new Promise((r) => setTimeout(r, 250));
+		}
+		throw new Error(
+			`n8n start did not answer /rest/settings within ${timeoutMs} ms:\n${this.output}`,
+		);
+	}
+
+	async request(method: string, path: string, body?: unknown): Promise<HttpAnswer> {
+		const headers: Record<string, string> = { 'browser-id': this.browserId };
+		if (body !== undefined) headers['content-type'] = 'application/json';
+		if (this.cookies.size) {
+			headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+		}
+		const res = await fetch(`${this.baseUrl}${path}`, {
+			method,
+			headers,
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		for (const line of res.headers.getSetCookie()) {
+			const [pair] = line.split(';');
+			const eq = pair.indexOf('=');
+			if (eq > 0) this.cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+		}
+		const text = await res.text();
+		let parsed: unknown = text;
+		try {
+			parsed = JSON.parse(text);
+		} catch {
+			// not JSON
+		}
+		return { status: res.status, body: parsed, text };
+	}
+
+	/** Creates the owner account (the first user) and keeps its session cookie. */
+	async setupOwner(owner: OwnerAccount = DEFAULT_OWNER): Promise<OwnerAccount> {
+		const answer = await this.request('POST', '/rest/owner/setup', owner);
+		if (answer.status !== 200) {
+			throw new Error(`owner setup answered ${answer.status}: ${answer.text.slice(0, 500)}`);
+		}
+		return owner;
+	}
+
+	/** Logs in as an existing user (a second session, e.g. after a restart). */
+	async login(owner: OwnerAccount = DEFAULT_OWNER): Promise<void> {
+		const answer = await this.request('POST', '/rest/login', {
+			emailOrLdapLoginId: owner.email,
+			password: owner.password,
+		});
+		if (answer.status !== 200) {
+			throw new Error(`login answered ${answer.status}: ${answer.text.slice(0, 500)}`);
+		}
+	}
+
+	/** SIGTERM to n8n's process group (n8n and its task runner), SIGKILL if still there after 15 s. */
+	async stop(): Promise<void> {
+		if (this.exitCode !== undefined || !this.child.pid) return;
+		const pid = this.child.pid;
+		const signal = (sig: NodeJS.Signals): void => {
+			try {
+				process.kill(-pid, sig);
+			} catch {
+				// already gone
+			}
+		};
+		signal('SIGTERM');
+		const killer = setTimeout(() => signal('SIGKILL'), 15_000);
+		await this.exited;
+		clearTimeout(killer);
+	}
+}
