@@ -174,6 +174,12 @@ export class N8nInstance {
 		return instance;
 	}
 
+	/** An instance in a folder of the caller's choosing, created or reused (e.g. a kept dev instance). */
+	static open(options: Omit<InstanceOptions, 'parentDir'> & { root: string }): N8nInstance {
+		mkdirSync(options.root, { recursive: true });
+		return new N8nInstance(options.runtime, options.root, options.env ?? {});
+	}
+
 	/** The environment of every n8n process of this instance. */
 	env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 		const base = cleanEnv();
@@ -323,7 +329,7 @@ export interface HttpAnswer {
 /** A started `n8n start`, with a cookie jar for its REST API. */
 export class RunningN8n {
 	private output = '';
-	private exited?: Promise<void>;
+	private readonly exitedPromise: Promise<void>;
 	private exitCode: number | null | undefined;
 	private cookies = new Map<string, string>();
 	// n8n binds the auth cookie to a browser id sent in a header.
@@ -335,7 +341,7 @@ export class RunningN8n {
 	) {
 		child.stdout?.setEncoding('utf8').on('data', (s: string) => this.append(s));
 		child.stderr?.setEncoding('utf8').on('data', (s: string) => this.append(s));
-		this.exited = new Promise((resolve) =>
+		this.exitedPromise = new Promise((resolve) =>
 			child.once('exit', (code) => {
 				this.exitCode = code;
 				resolve();
@@ -351,6 +357,11 @@ export class RunningN8n {
 	/** What n8n printed so far (the last 200 kB). */
 	log(): string {
 		return this.output;
+	}
+
+	/** Resolves when the n8n process has ended, for whatever reason. */
+	async exited(): Promise<void> {
+		await this.exitedPromise;
 	}
 
 	get pid(): number | undefined {
@@ -436,7 +447,7 @@ export class RunningN8n {
 		};
 		signal('SIGTERM');
 		const killer = setTimeout(() => signal('SIGKILL'), 15_000);
-		await this.exited;
+		await this.exitedPromise;
 		clearTimeout(killer);
 	}
 }
