@@ -71,12 +71,16 @@ export async function waitForTasks<J extends WaitJob, T>(
 			`The task may still finish: OctopusX keeps working on it. Pick it up later with the Get Status operation and task ID ${t.job.taskId}, or raise "Timeout" in the options.${t.lastFailure ? ` The last status checks failed (${t.lastFailure}).` : ''}`,
 		);
 
+	// A rate limit is per key: after a 429 no task looks again before this, including tasks whose
+	// check was already on its way when the 429 came.
+	let quietUntil = 0;
+
 	/** Schedules the next look, or gives up when the deadline has passed. */
 	const later = (k: number, t: Tracked<J>, delayMs: number) => {
 		const now = Date.now();
 		if (now >= t.deadline) return settle(k, { error: timeoutError(t) });
 		// The last look happens at the deadline, so a task finishing just before it is still seen.
-		t.nextAt = Math.min(now + delayMs, t.deadline);
+		t.nextAt = Math.min(Math.max(now + delayMs, quietUntil), t.deadline);
 	};
 
 	const check = async (k: number) => {
@@ -102,8 +106,11 @@ export async function waitForTasks<J extends WaitJob, T>(
 			const delay = asked ?? backoffMs(t.failuresInARow, 1000, Math.max(intervalMs, 30_000));
 			if (answer.status === 429) {
 				// A rate limit is per key: every task waits, not just the one that was told.
-				for (const other of pending)
-					tracked[other].nextAt = Math.max(tracked[other].nextAt, Date.now() + delay);
+				quietUntil = Math.max(quietUntil, Date.now() + delay);
+				for (const other of pending) {
+					const o = tracked[other];
+					o.nextAt = Math.min(Math.max(o.nextAt, quietUntil), o.deadline);
+				}
 			}
 			return later(k, t, delay);
 		}
