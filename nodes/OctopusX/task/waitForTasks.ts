@@ -1,10 +1,10 @@
 import type { NodeApiError } from 'n8n-workflow';
 
 import type { OctopusApi } from '../transport';
-import { errorContext, pause, sendOnce } from '../transport';
+import { errorContext, pause, sendOnce, unreachable } from '../transport';
 import { errorFromAnswer, octopusError } from '../transport/apiErrors';
 import { createLimiter, AT_ONCE } from '../transport/limit';
-import { ATTEMPTS, backoffMs, parseRetryAfter } from '../transport/retryPolicy';
+import { ATTEMPTS, backoffMs, parseRetryAfter, retryDecision } from '../transport/retryPolicy';
 import { pollDelayMs } from './pollSchedule';
 import type { TaskStatus } from './taskStatus';
 import { readTaskStatus } from './taskStatus';
@@ -95,6 +95,14 @@ export async function waitForTasks<J extends WaitJob, T>(
 		if ('failure' in exchange) {
 			t.failuresInARow++;
 			t.lastFailure = exchange.failure.code;
+			// Until the API has answered once, a failure to reach it is most likely a wrong Base URL:
+			// Get Status's retry policy applies, not the whole timeout.
+			const failure = { type: 'network' as const, code: exchange.failure.code };
+			if (!t.last && !retryDecision('status', failure, t.failuresInARow).retry) {
+				return settle(k, {
+					error: unreachable(api, 'status', exchange.failure, errorContext(api, itemIndex, taskId)),
+				});
+			}
 			return later(k, t, Math.min(intervalMs, backoffMs(t.failuresInARow)));
 		}
 		const answer = exchange.answer;

@@ -162,7 +162,13 @@ function failureOf(answer: HttpAnswer): Failure {
 	};
 }
 
-function unreachable(api: OctopusApi, stage: Stage, failure: TransportFailure, ctx: ErrorContext) {
+/** The error for a request that got no answer: what could not be reached, and what that means. */
+export function unreachable(
+	api: OctopusApi,
+	stage: Stage,
+	failure: TransportFailure,
+	ctx: ErrorContext,
+) {
 	const host = (() => {
 		try {
 			return new URL(failure.url).origin;

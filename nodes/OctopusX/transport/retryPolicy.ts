@@ -64,6 +64,9 @@ export function retryDecision(kind: RequestKind, failure: Failure, attempt: numb
 		return { retry: true as const, delayMs: asked === undefined ? backoff : Math.max(asked, 250) };
 	};
 
+	// A name that does not resolve is a wrong Base URL, not a hiccup: asking again cannot help.
+	if (failure.type === 'network' && failure.code === 'ENOTFOUND') return { retry: false };
+
 	if (kind === 'submit') {
 		if (failure.type === 'http' && failure.status === 429) {
 			return attempt < ATTEMPTS.submitRateLimited ? wait(2000, 60_000) : { retry: false };
