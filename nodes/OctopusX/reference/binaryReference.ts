@@ -16,14 +16,27 @@ export interface BinaryReference {
 	inMemory?: Buffer;
 }
 
+const HEAD_BYTES = 16;
+
+/**
+ * The file's first bytes, to recognise an MP4. Read with a read size of just those bytes: a whole
+ * chunk (and a copy of it) would otherwise stay in memory as garbage until the next collection.
+ */
 async function readHead(fn: IExecuteFunctions, binaryDataId: string): Promise<Buffer> {
-	const stream = await fn.helpers.getBinaryStream(binaryDataId, READ_CHUNK_BYTES);
+	const stream = await fn.helpers.getBinaryStream(binaryDataId, HEAD_BYTES);
+	const head = Buffer.alloc(HEAD_BYTES);
+	let got = 0;
 	try {
-		for await (const chunk of stream) return Buffer.from(chunk as Uint8Array).subarray(0, 16);
-		return Buffer.alloc(0);
+		for await (const chunk of stream) {
+			const piece = (chunk as Uint8Array).subarray(0, HEAD_BYTES - got);
+			head.set(piece, got);
+			got += piece.length;
+			if (got === HEAD_BYTES) break;
+		}
 	} finally {
 		stream.destroy();
 	}
+	return head.subarray(0, got);
 }
 
 /**
