@@ -32,6 +32,10 @@ esac
 
 log() { echo "[n8n-runtime] $*" >&2; }
 
+# Run from `npm run`, npm's own settings for this repo arrive as npm_config_* variables (ignore-scripts=true
+# among them): the installs below are of other projects and must not inherit them.
+while read -r name; do unset "$name"; done < <(compgen -e | grep -i '^npm_' || true)
+
 # npm run with Node 24 first on PATH, its headers for native builds, and no project or user config leaking in
 # (the repo's .npmrc turns scripts off, the user's points nodedir at Node 20's headers).
 npm24() {

@@ -195,6 +195,8 @@ export class N8nInstance {
 			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
 			N8N_TEMPLATES_ENABLED: 'false',
 			N8N_PERSONALIZATION_ENABLED: 'false',
+			// Refreshes a list of MCP servers from api.n8n.io in the background: no use offline.
+			N8N_DISABLED_MODULES: 'mcp-registry',
 			N8N_RESTRICT_FILE_ACCESS_TO: this.filesDir,
 			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
 			...this.extraEnv,
@@ -374,18 +376,19 @@ export class RunningN8n {
 			if (this.exitCode !== undefined) {
 				throw new Error(`n8n start exited with ${this.exitCode}:\n${this.output}`);
 			}
-			try {
-				// /healthz answers before the REST routes exist; the public settings route comes with them.
-				const res = await fetch(`${this.baseUrl}/rest/settings`);
-				if (res.ok) return;
-			} catch {
-				// not listening yet
+			// /healthz and even some REST routes answer while n8n is still registering others (404s
+			// under load); it prints this line once everything is up.
+			if (this.output.includes('Editor is now accessible via')) {
+				try {
+					const res = await fetch(`${this.baseUrl}/rest/settings`);
+					if (res.ok) return;
+				} catch {
+					// not listening yet
+				}
 			}
 			await new Promise((r) => setTimeout(r, 250));
 		}
-		throw new Error(
-			`n8n start did not answer /rest/settings within ${timeoutMs} ms:\n${this.output}`,
-		);
+		throw new Error(`n8n start was not ready within ${timeoutMs} ms:\n${this.output}`);
 	}
 
 	async request(method: string, path: string, body?: unknown): Promise<HttpAnswer> {
