@@ -111,7 +111,11 @@ export async function waitForTasks<J extends WaitJob, T>(
 			t.failuresInARow++;
 			t.lastFailure = `HTTP ${answer.status}`;
 			const asked = parseRetryAfter(answer.headers['retry-after'], Date.now());
-			const delay = asked ?? backoffMs(t.failuresInARow, 1000, Math.max(intervalMs, 30_000));
+			// "Retry-After: 0" in a storm of 429s must not turn polling into a tight loop (as in retryDecision).
+			const delay =
+				asked === undefined
+					? backoffMs(t.failuresInARow, 1000, Math.max(intervalMs, 30_000))
+					: Math.max(asked, 250);
 			if (answer.status === 429) {
 				// A rate limit is per key: every task waits, not just the one that was told.
 				quietUntil = Math.max(quietUntil, Date.now() + delay);
