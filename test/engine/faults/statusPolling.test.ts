@@ -86,6 +86,25 @@ describe('Wait Until Done through a 429 storm and 5xx bursts', () => {
 	});
 
 	test.concurrent(
+		'a 429 storm that says "Retry-After: 0" does not turn polling into a tight loop',
+		async () => {
+			await withSim(async (sim) => {
+				sim.inject('status', { kind: 'status', status: 429, retryAfter: 0 }, 8);
+				const result = await run(sim, {
+					parameters: submit('a rainy night'),
+					items: [videoItem()],
+					chain: [{ parameters: waitUntilDone() }],
+				});
+
+				expect(result.error).toBeUndefined();
+				const polls = sim.requestsTo('status');
+				expect(polls.slice(0, 8).every((r) => r.status === 429)).toBe(true);
+				for (const gap of gaps(polls).slice(0, 8)) expect(gap).toBeGreaterThanOrEqual(200);
+			});
+		},
+	);
+
+	test.concurrent(
 		'a rate limit slows every task of the run, not just the one that was told',
 		async () => {
 			await withSim(
