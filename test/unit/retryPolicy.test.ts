@@ -71,6 +71,14 @@ describe('retryDecision', () => {
 			false,
 		);
 	});
+
+	it('does not retry a host name that does not resolve: that is a wrong Base URL, not a hiccup', () => {
+		for (const kind of ['submit', 'status', 'download'] as const) {
+			expect(retryDecision(kind, { type: 'network', code: 'ENOTFOUND' }, 1)).toEqual({
+				retry: false,
+			});
+		}
+	});
 });
 
 describe('backoffMs', () => {
