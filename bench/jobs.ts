@@ -1,0 +1,57 @@
+/** What the orchestrator asks of one measurement process, and what that process answers. */
+
+/** Where a memory process finds the simulator its parent runs (so the server's own buffers stay out of the figures). */
+export interface RemoteSim {
+	baseUrl: string;
+	apiKey: string;
+}
+
+export type Variant = 'node' | 'naive';
+
+export type Job =
+	| {
+			scenario: 'batch';
+			variant: Variant;
+			items: number;
+			taskMs: number;
+			intervalS: number;
+			referenceBytes: number;
+			resultBytes: number;
+	  }
+	| {
+			scenario: 'throughput';
+			variant: Variant;
+			direction: 'upload' | 'download';
+			items: number;
+			fileBytes: number;
+			bytesPerSec: number;
+	  }
+	| {
+			scenario: 'polling';
+			variant: Variant;
+			taskMs: number;
+			intervalS: number;
+			retryAfterS: number;
+			retryAfterTimes: number;
+	  }
+	| {
+			/** uploadMemory samples memory; uploadCpu measures CPU time without the sampler's own cost. */
+			scenario: 'uploadMemory' | 'uploadCpu';
+			/** control: the node with the same 15 MiB input, submitting a URL instead (what the run costs without the upload). */
+			variant: Variant | 'control';
+			fileBytes: number;
+			sim: RemoteSim;
+	  }
+	| {
+			scenario: 'downloadMemory';
+			/** control: the node looking the same task up without downloading it. */
+			variant: Variant | 'control';
+			taskId: string;
+			warmUpTaskId: string;
+			resultBytes: number;
+			sim: RemoteSim;
+	  }
+	| { scenario: 'encodeCpu'; fileBytes: number; rounds: number };
+
+/** The line a measurement process prints its result on, among whatever else it prints. */
+export const RESULT_MARK = '@@octopusx-bench@@';

@@ -1,0 +1,54 @@
+import { OctopusSimulator } from '../../simulator';
+import { mp4Bytes, PROMPT } from '../fixtures';
+import { runOctopusX, type BinaryMode } from '../harness';
+
+/**
+ * A 15 MiB reference is sent as one body of exactly its encoded size: a Content-Length equal to the
+ * JSON with the data URI, nothing chunked, nothing added. The body is the largest thing a submit
+ * holds, so its size is the submit's memory floor (about 4/3 of the file).
+ */
+let sim: OctopusSimulator;
+
+beforeAll(async () => {
+	sim = await OctopusSimulator.start();
+});
+afterAll(async () => sim.stop());
+beforeEach(() => sim.reset());
+
+const MiB = 1024 * 1024;
+
+/** The body a plain JSON.stringify would give, fields in the order the simulator received them. */
+function expectedBody(received: Record<string, unknown>, file: Buffer): string {
+	const dataUri = `data:video/mp4;base64,${file.toString('base64')}`;
+	return JSON.stringify(
+		Object.fromEntries(
+			Object.entries(received).map(([key, value]) => [
+				key,
+				(value as { dataUri?: boolean })?.dataUri ? dataUri : value,
+			]),
+		),
+	);
+}
+
+describe.each(['filesystem', 'default'] as BinaryMode[])('binary data in %s mode', (binaryMode) => {
+	test('one 15 MiB submit sends exactly the encoded body, with its length announced', async () => {
+		const file = mp4Bytes(15 * MiB);
+		const result = await runOctopusX({
+			credentials: { apiKey: sim.apiKey, baseUrl: sim.baseUrl },
+			parameters: { operation: 'submit', prompt: PROMPT },
+			items: [{ binary: { data: { bytes: file, mimeType: 'video/mp4' } } }],
+			binaryMode,
+		});
+		expect(result.error).toBeUndefined();
+
+		const [submit] = sim.requestsTo('submit');
+		const expected = Buffer.byteLength(expectedBody(submit.json as Record<string, unknown>, file));
+		expect(submit.headers['transfer-encoding']).toBeUndefined();
+		expect(Number(submit.headers['content-length'])).toBe(expected);
+		expect(submit.bodyBytes).toBe(expected);
+		// 15 MiB × 4/3 for the base64, and a few hundred bytes of JSON around it.
+		const base64 = 4 * Math.ceil(file.length / 3);
+		expect(expected - base64).toBeGreaterThan(0);
+		expect(expected - base64).toBeLessThan(1024);
+	});
+});
