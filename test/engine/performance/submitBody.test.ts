@@ -1,5 +1,7 @@
+import { randomFillSync as randomFill } from 'node:crypto';
+
 import { OctopusSimulator } from '../../simulator';
-import { mp4Bytes, PROMPT } from '../fixtures';
+import { mp4Bytes, PROMPT, sha256 } from '../fixtures';
 import { runOctopusX, type BinaryMode } from '../harness';
 
 /**
@@ -32,7 +34,9 @@ function expectedBody(received: Record<string, unknown>, file: Buffer): string {
 
 describe.each(['filesystem', 'default'] as BinaryMode[])('binary data in %s mode', (binaryMode) => {
 	test('one 15 MiB submit sends exactly the encoded body, with its length announced', async () => {
+		// Random content: every one of the file's read chunks must arrive intact.
 		const file = mp4Bytes(15 * MiB);
+		randomFill(file.subarray(32));
 		const result = await runOctopusX({
 			credentials: { apiKey: sim.apiKey, baseUrl: sim.baseUrl },
 			parameters: { operation: 'submit', prompt: PROMPT },
@@ -42,6 +46,10 @@ describe.each(['filesystem', 'default'] as BinaryMode[])('binary data in %s mode
 		expect(result.error).toBeUndefined();
 
 		const [submit] = sim.requestsTo('submit');
+		const reference = Object.values(submit.json as Record<string, { sha256?: string }>).find(
+			(value) => value?.sha256,
+		);
+		expect(reference?.sha256).toBe(sha256(file));
 		const expected = Buffer.byteLength(expectedBody(submit.json as Record<string, unknown>, file));
 		expect(submit.headers['transfer-encoding']).toBeUndefined();
 		expect(Number(submit.headers['content-length'])).toBe(expected);
