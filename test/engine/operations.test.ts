@@ -18,6 +18,14 @@ beforeEach(() => sim.reset());
 
 const fast = { pollInterval: 1, timeout: 20 };
 
+/** Submit parameters with a public reference URL, so the prompt alone steers the simulated task. */
+const byUrl = (prompt: string) => ({
+	operation: 'submit',
+	prompt,
+	videoSource: 'url',
+	videoUrl: 'https://example.com/a.mp4',
+});
+
 describe.each(['filesystem', 'default'] as const)('binary data in %s mode', (binaryMode) => {
 	test('Submit → Wait Until Done turns the input MP4 into the generated video, byte for byte', async () => {
 		const input = mp4Bytes(300 * 1024);
@@ -230,12 +238,7 @@ describe('Wait Until Done', () => {
 	test('a failed task is an error naming the task, the API message and code', async () => {
 		const result = await runOctopusX({
 			credentials,
-			parameters: {
-				operation: 'submit',
-				prompt: `${PROMPT} [sim:fail]`,
-				videoSource: 'url',
-				videoUrl: 'https://example.com/a.mp4',
-			},
+			parameters: byUrl(`${PROMPT} [sim:fail]`),
 			chain: [{ parameters: { operation: 'waitUntilDone', options: fast } }],
 		});
 		const id = result.nodeOutputs(0)[0][0].json.id as string;
@@ -250,12 +253,7 @@ describe('Wait Until Done', () => {
 			const prompts = [PROMPT, `${PROMPT} [sim:cancel]`, PROMPT];
 			const result = await runOctopusX({
 				credentials,
-				parameters: {
-					operation: 'submit',
-					prompt: '={{ $json.prompt }}',
-					videoSource: 'url',
-					videoUrl: 'https://example.com/a.mp4',
-				},
+				parameters: byUrl('={{ $json.prompt }}'),
 				items: prompts.map((prompt) => ({ json: { prompt } })),
 				chain: [{ parameters: { operation: 'waitUntilDone', options: fast }, onError }],
 			});
@@ -294,12 +292,7 @@ describe('Wait Until Done', () => {
 		const prompts = [PROMPT, `${PROMPT} [sim:fail]`];
 		const result = await runOctopusX({
 			credentials,
-			parameters: {
-				operation: 'submit',
-				prompt: '={{ $json.prompt }}',
-				videoSource: 'url',
-				videoUrl: 'https://example.com/a.mp4',
-			},
+			parameters: byUrl('={{ $json.prompt }}'),
 			items: prompts.map((prompt) => ({ json: { prompt } })),
 			chain: [{ parameters: { operation: 'waitUntilDone', download: false, options: fast } }],
 		});
@@ -311,12 +304,7 @@ describe('Wait Until Done', () => {
 	test('an unset Timeout means its default (600 s), not a fraction of a second', async () => {
 		const result = await runOctopusX({
 			credentials,
-			parameters: {
-				operation: 'submit',
-				prompt: `${PROMPT} [sim:ms=1500]`,
-				videoSource: 'url',
-				videoUrl: 'https://example.com/a.mp4',
-			},
+			parameters: byUrl(`${PROMPT} [sim:ms=1500]`),
 			chain: [
 				{
 					parameters: { operation: 'waitUntilDone', download: false, options: { pollInterval: 1 } },
@@ -330,12 +318,7 @@ describe('Wait Until Done', () => {
 	test('with Download off, only the JSON comes out and nothing is fetched', async () => {
 		const result = await runOctopusX({
 			credentials,
-			parameters: {
-				operation: 'submit',
-				prompt: PROMPT,
-				videoSource: 'url',
-				videoUrl: 'https://example.com/a.mp4',
-			},
+			parameters: byUrl(PROMPT),
 			chain: [{ parameters: { operation: 'waitUntilDone', download: false, options: fast } }],
 		});
 		expect(result.error).toBeUndefined();
@@ -348,12 +331,7 @@ describe('Wait Until Done', () => {
 	test('the API key goes to the API only: the CDN download carries no Authorization header', async () => {
 		const result = await runOctopusX({
 			credentials,
-			parameters: {
-				operation: 'submit',
-				prompt: PROMPT,
-				videoSource: 'url',
-				videoUrl: 'https://example.com/a.mp4',
-			},
+			parameters: byUrl(PROMPT),
 			chain: [{ parameters: { operation: 'waitUntilDone', options: fast } }],
 		});
 		expect(result.error).toBeUndefined();
