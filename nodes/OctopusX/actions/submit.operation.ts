@@ -14,7 +14,7 @@ import type { ItemResult, Operation } from './types';
 const properties: INodeProperties[] = [
 	{
 		displayName:
-			'Each submit starts a paid task. Leave "Retry On Fail" (node Settings) off for this operation: the node already repeats a submit where that is safe, and a blind retry can pay twice.',
+			'Each submit starts a paid task. Keep "Retry On Fail" (node Settings) off: it would submit again after an error and pay twice, so Submit refuses to run with it. The node already repeats a submit where that is safe.',
 		name: 'paidNotice',
 		type: 'notice',
 		default: '',
@@ -197,6 +197,15 @@ function readSubmitFields(fn: IExecuteFunctions, itemIndex: number) {
 }
 
 async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<SubmitPlan> {
+	// n8n's Retry On Fail runs the whole node again, so every item of the batch would be submitted,
+	// and paid for, a second time. The node's own retries are the safe ones.
+	if (this.getNode().retryOnFail) {
+		throw new NodeOperationError(this.getNode(), 'Turn off "Retry On Fail" for Submit', {
+			itemIndex,
+			description:
+				'Retry On Fail (node Settings) would run every submit again after an error, paying twice for tasks that were already created. The node already repeats a submit where that is safe (HTTP 429, a refused connection). Turn the setting off; nothing was sent.',
+		});
+	}
 	const built = readSubmitFields(this, itemIndex);
 	const plan: SubmitPlan = { itemIndex, fields: built.fields, videoField: built.videoField };
 	if (built.fromBinary) {

@@ -115,3 +115,21 @@ describe('a submit that may or may not have been taken is never sent twice', () 
 		},
 	);
 });
+
+test('Submit refuses to run under n8n\'s "Retry On Fail" (which would submit again), before sending anything', async () => {
+	await withSim(async (sim) => {
+		// A 500 that n8n's Retry On Fail would answer by running the node, and so the submit, again.
+		sim.inject('submit', { kind: 'status', status: 500, afterCreate: true });
+		const result = await run(sim, {
+			parameters: submit('Restyle it', {
+				videoSource: 'url',
+				videoUrl: 'https://example.com/a.mp4',
+			}),
+			retryOnFail: true,
+		});
+		expect(result.error?.message).toBe('Turn off "Retry On Fail" for Submit');
+		expect(result.error?.description).toContain('paying twice');
+		expect(sim.requests).toHaveLength(0);
+		expect(sim.tasks.size).toBe(0);
+	});
+});

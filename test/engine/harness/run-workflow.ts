@@ -37,10 +37,12 @@ export interface RunOptions {
 	/** The node's credential (`octopusXApi` for the real node); `null` attaches none. */
 	credentials?: { apiKey: string; baseUrl: string } | null;
 	onError?: OnError;
+	/** The first node's "Retry On Fail" setting (n8n's engine then runs the node again after an error). */
+	retryOnFail?: boolean;
 	/** How binaries are kept: n8n 2.x defaults to 'filesystem'. */
 	binaryMode?: BinaryMode;
 	/** Further nodes of the same type, each fed by the previous one's main output. */
-	chain?: Array<{ parameters: INodeParameters; onError?: OnError }>;
+	chain?: Array<{ parameters: INodeParameters; onError?: OnError; retryOnFail?: boolean }>;
 	/** Cancels the execution after this long, as the Stop button does. */
 	cancelAfterMs?: number;
 	/** Another package directory (the harness's own fixture); default: this repository. */
@@ -104,7 +106,7 @@ export async function runOctopusX(options: RunOptions): Promise<RunResult> {
 	}
 
 	const steps = [
-		{ parameters: options.parameters, onError: options.onError },
+		{ parameters: options.parameters, onError: options.onError, retryOnFail: options.retryOnFail },
 		...(options.chain ?? []),
 	];
 	const baseName = (pkg.nodeTypes.getByNameAndVersion(nodeType, version).description.defaults
@@ -119,6 +121,7 @@ export async function runOctopusX(options: RunOptions): Promise<RunResult> {
 		parameters: structuredClone(step.parameters),
 		...(nodeCredentials && { credentials: nodeCredentials }),
 		...(step.onError && { onError: step.onError }),
+		...(step.retryOnFail && { retryOnFail: true, maxTries: 2, waitBetweenTries: 0 }),
 	}));
 	const connections: IConnections = {};
 	for (let index = 0; index + 1 < nodes.length; index++) {
