@@ -102,4 +102,3 @@ async function run(
 
 export const operation: Operation<StatusPlan> = { description, prepare, run };
 
-export { statusOf };

@@ -226,7 +226,6 @@ export async function callApi(
 
 		const decision = retryDecision(kind, failure, attempt);
 		if (decision.retry) {
-			if (options.stream && answer) drain(answer.body);
 			await pause(api, decision.delayMs);
 			continue;
 		}
