@@ -5,7 +5,8 @@ import { taskOutput } from '../result/taskOutput';
 import { readTaskStatus } from '../task/taskStatus';
 import type { OctopusApi } from '../transport';
 import { callApi, errorContext } from '../transport';
-import { octopusError } from '../transport/apiErrors';
+import { unreadableStatusError } from '../transport/apiErrors';
+import { ATTEMPTS } from '../transport/retryPolicy';
 import { AT_ONCE, createLimiter } from '../transport/limit';
 import {
 	outputBinaryPropertyOption,
@@ -67,10 +68,10 @@ async function statusOf(api: OctopusApi, plan: StatusPlan) {
 	);
 	const status = readTaskStatus(answer.body, plan.taskId);
 	if (!status) {
-		throw octopusError(
+		throw unreadableStatusError(
 			errorContext(api, plan.itemIndex, plan.taskId),
-			`OctopusX's status answer for task ${plan.taskId} could not be read (${typeof answer.body === 'string' ? 'not JSON' : 'no "status" field'})`,
-			`The task itself may be fine. Try Get Status again later; if the answers stay unreadable, check that the credential's Base URL (${api.baseUrl}) is the OctopusX API.`,
+			answer.body,
+			ATTEMPTS.statusMalformed,
 		);
 	}
 	return status;
@@ -101,4 +102,3 @@ async function run(
 }
 
 export const operation: Operation<StatusPlan> = { description, prepare, run };
-

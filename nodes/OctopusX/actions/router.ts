@@ -33,7 +33,11 @@ function taskIdOf(result: ItemResult | undefined): string | undefined {
  * `details` (and it replaces the JSON of items that carry an Error object), so there the rest goes
  * under `details`; n8n then merges in the input item, which keeps Submit's `id` and `task_id` on top.
  */
-function errorItem(error: ItemError, itemIndex: number, toErrorOutput: boolean): INodeExecutionData {
+function errorItem(
+	error: ItemError,
+	itemIndex: number,
+	toErrorOutput: boolean,
+): INodeExecutionData {
 	const details: IDataObject = {};
 	if (error.description) details.description = error.description;
 	const taskId = error.context.taskId;

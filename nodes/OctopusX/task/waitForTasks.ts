@@ -2,7 +2,7 @@ import type { NodeApiError } from 'n8n-workflow';
 
 import type { OctopusApi } from '../transport';
 import { errorContext, pause, sendOnce, unreachable } from '../transport';
-import { errorFromAnswer, octopusError } from '../transport/apiErrors';
+import { errorFromAnswer, octopusError, unreadableStatusError } from '../transport/apiErrors';
 import { createLimiter, AT_ONCE } from '../transport/limit';
 import { ATTEMPTS, backoffMs, parseRetryAfter, retryDecision } from '../transport/retryPolicy';
 import { pollDelayMs } from './pollSchedule';
@@ -142,10 +142,10 @@ export async function waitForTasks<J extends WaitJob, T>(
 			t.malformedInARow++;
 			if (t.malformedInARow >= ATTEMPTS.statusMalformed) {
 				return settle(k, {
-					error: octopusError(
+					error: unreadableStatusError(
 						errorContext(api, itemIndex, taskId),
-						`OctopusX's status answer for task ${taskId} could not be read (${typeof answer.body === 'string' ? 'not JSON' : 'no "status" field'}, ${t.malformedInARow} times in a row)`,
-						`The task itself may be fine. Check it later with Get Status and task ID ${taskId}; if the answers stay unreadable, check that the credential's Base URL (${api.baseUrl}) is the OctopusX API and not a proxy page.`,
+						answer.body,
+						t.malformedInARow,
 					),
 				});
 			}

@@ -76,6 +76,20 @@ export function octopusError(
 	return error;
 }
 
+/** A status answer that is not one (not JSON, or no status word), `times` answers in a row. */
+export function unreadableStatusError(
+	ctx: ErrorContext,
+	body: unknown,
+	times: number,
+): NodeApiError {
+	const what = typeof body === 'string' ? 'not JSON' : 'no "status" field';
+	return octopusError(
+		ctx,
+		`OctopusX's status answer for task ${ctx.taskId} could not be read (${what}, ${times} times in a row)`,
+		`The task itself may be fine. Check it later with Get Status and task ID ${ctx.taskId}; if the answers stay unreadable, check that the credential's Base URL (${ctx.baseUrl}) is the OctopusX API and not a proxy page.`,
+	);
+}
+
 /** An error answer (non-2xx) from the OctopusX API. */
 export function errorFromAnswer(
 	ctx: ErrorContext,
