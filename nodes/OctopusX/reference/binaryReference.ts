@@ -68,11 +68,17 @@ export async function checkBinaryReference(
 	let head: Buffer;
 	let inMemory: Buffer | undefined;
 	if (binary.id) {
-		bytes =
-			typeof binary.bytes === 'number'
-				? binary.bytes
-				: (await fn.helpers.getBinaryMetadata(binary.id)).fileSize;
-		head = bytes > 0 ? await readHead(fn, binary.id) : Buffer.alloc(0);
+		const id = binary.id;
+		try {
+			bytes =
+				typeof binary.bytes === 'number'
+					? binary.bytes
+					: (await fn.helpers.getBinaryMetadata(id)).fileSize;
+			head = bytes > 0 ? await readHead(fn, id) : Buffer.alloc(0);
+		} catch (error) {
+			const { message, description } = unreadableStoredFile(propertyName, id, error);
+			throw fail(message, description);
+		}
 	} else {
 		inMemory = await fn.helpers.getBinaryDataBuffer(itemIndex, propertyName);
 		bytes = inMemory.length;
@@ -100,6 +106,36 @@ export async function checkBinaryReference(
 		);
 	}
 	return { propertyName, bytes, fileName: binary.fileName, binary, inMemory };
+}
+
+/**
+ * Why a file n8n says the item has cannot be read, and what to change. The usual cause is queue mode
+ * with binaries kept on disk (`filesystem`): the instance that received the file stored it on its own
+ * disk, and the worker running this node, on another host or with another user folder, has no such
+ * file. n8n does not warn about that set-up, so the error has to.
+ */
+export function unreadableStoredFile(
+	propertyName: string,
+	binaryDataId: string,
+	error: unknown,
+): { message: string; description: string } {
+	const mode = binaryDataId.split(':')[0];
+	const reason = error instanceof Error ? error.message : String(error);
+	const message = `The file in Input Binary Field "${propertyName}" cannot be read on this n8n instance (${reason})`;
+	if (/^filesystem(-v2)?$/.test(mode)) {
+		return {
+			message,
+			description:
+				'n8n keeps binary files on the local disk here (binary data mode "filesystem"), and this file is not on this instance\'s disk. ' +
+				'Likely cause: n8n runs in queue mode, the main instance received and stored the file, and a worker with its own disk runs this node. ' +
+				'Fix: set N8N_DEFAULT_BINARY_DATA_MODE=database (the queue-mode default since n8n 2.0) on the main instance and every worker, then run the workflow again. ' +
+				'Nothing was sent to OctopusX.',
+		};
+	}
+	return {
+		message,
+		description: `n8n could not read the stored file ${JSON.stringify(binaryDataId)} (binary data mode "${mode}"). Check that every n8n instance uses the same binary data storage (N8N_DEFAULT_BINARY_DATA_MODE=database in queue mode). Nothing was sent to OctopusX.`,
+	};
 }
 
 /** Encodes the checked reference into the request body, reading it from n8n's binary store piece by piece. */

@@ -26,7 +26,18 @@ export type OnError = 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorO
 
 export interface InputItem {
 	json?: IDataObject;
-	binary?: Record<string, { bytes: Buffer; mimeType?: string; fileName?: string }>;
+	binary?: Record<string, InputBinary>;
+}
+
+export interface InputBinary {
+	bytes: Buffer;
+	mimeType?: string;
+	fileName?: string;
+	/**
+	 * Stored, then pointed at a file the store does not have: what a queue-mode worker sees of a file
+	 * the main instance kept on its own disk.
+	 */
+	storedElsewhere?: boolean;
 }
 
 export interface RunOptions {
@@ -237,7 +248,8 @@ async function toExecutionItem(item: InputItem, executionId: string): Promise<IN
 	const result: INodeExecutionData = { json: structuredClone(item.json ?? {}) };
 	if (item.binary) {
 		const binary: Record<string, IBinaryData> = {};
-		for (const [property, { bytes, mimeType, fileName }] of Object.entries(item.binary)) {
+		for (const [property, spec] of Object.entries(item.binary)) {
+			const { bytes, mimeType, fileName, storedElsewhere } = spec;
 			binary[property] = await prepareBinaryData(
 				bytes,
 				executionId,
@@ -245,6 +257,8 @@ async function toExecutionItem(item: InputItem, executionId: string): Promise<IN
 				fileName,
 				mimeType ?? 'application/octet-stream',
 			);
+			const stored = binary[property];
+			if (storedElsewhere && stored.id) stored.id = `${stored.id}-on-another-host`;
 		}
 		result.binary = binary;
 	}
