@@ -4,7 +4,7 @@ module.exports = {
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test'],
 	testMatch: ['**/*.test.ts'],
-	testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'],
+	testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/', '<rootDir>/test/queue/'],
 	globalSetup: '<rootDir>/test/setup/user-folder.ts',
 	globalTeardown: '<rootDir>/test/setup/user-folder-teardown.ts',
 	setupFiles: ['<rootDir>/test/setup/env.ts'],

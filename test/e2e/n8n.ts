@@ -257,11 +257,18 @@ export class N8nInstance {
 		]);
 	}
 
-	/** Each workflow needs its own `id`, the one `execute` takes. */
-	async importWorkflows(workflows: WorkflowJson[]): Promise<void> {
+	/**
+	 * Each workflow needs its own `id`, the one `execute` takes. `activeState: 'fromJson'` (queue mode
+	 * only) keeps each workflow's `active`, so `n8n start` activates it.
+	 */
+	async importWorkflows(
+		workflows: WorkflowJson[],
+		options: { activeState?: 'fromJson' } = {},
+	): Promise<void> {
 		await this.cliOrThrow([
 			'import:workflow',
 			`--input=${this.writeImport('workflows', workflows)}`,
+			...(options.activeState ? [`--activeState=${options.activeState}`] : []),
 		]);
 	}
 
@@ -294,6 +301,40 @@ export class N8nInstance {
 		this.started.add(running);
 		try {
 			await running.waitHealthy(90_000);
+		} catch (err) {
+			await running.stop();
+			throw err;
+		}
+		return running;
+	}
+
+	/**
+	 * `n8n worker` (queue mode: the environment must name the queue and the database), its health
+	 * server on 127.0.0.1:`healthPort` (default a free one) so that it never takes main's 5678;
+	 * resolves once the worker reports itself ready there.
+	 */
+	async startWorker(
+		options: { concurrency?: number; healthPort?: number; env?: Record<string, string> } = {},
+	): Promise<RunningN8n> {
+		const healthPort = options.healthPort ?? (await freePort());
+		const brokerPort = await freePort();
+		const args = [this.runtime.n8n, 'worker', `--concurrency=${options.concurrency ?? 10}`];
+		const child = spawn(this.runtime.node, args, {
+			cwd: this.root,
+			env: this.env({
+				N8N_RUNNERS_BROKER_PORT: String(brokerPort),
+				QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+				QUEUE_HEALTH_CHECK_PORT: String(healthPort),
+				N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+				...options.env,
+			}),
+			stdio: ['ignore', 'pipe', 'pipe'],
+			detached: true,
+		});
+		const running = new RunningN8n(child, `http://127.0.0.1:${healthPort}`);
+		this.started.add(running);
+		try {
+			await running.waitForEndpoint('/healthz/readiness', 90_000);
 		} catch (err) {
 			await running.stop();
 			throw err;
@@ -389,6 +430,49 @@ export class RunningN8n {
 			await new Promise((r) => setTimeout(r, 250));
 		}
 		throw new Error(`n8n start was not ready within ${timeoutMs} ms:\n${this.output}`);
+	}
+
+	/** Resolves once `path` answers 2xx (a worker's readiness endpoint); fails if n8n exits first. */
+	async waitForEndpoint(path: string, timeoutMs: number): Promise<void> {
+		const deadline = Date.now() + timeoutMs;
+		while (Date.now() < deadline) {
+			if (this.exitCode !== undefined) {
+				throw new Error(`n8n exited with ${this.exitCode}:\n${this.output}`);
+			}
+			try {
+				const res = await fetch(`${this.baseUrl}${path}`);
+				if (res.ok) return;
+			} catch {
+				// not listening yet
+			}
+			await new Promise((r) => setTimeout(r, 250));
+		}
+		throw new Error(
+			`${this.baseUrl}${path} did not answer within ${timeoutMs} ms:\n${this.output}`,
+		);
+	}
+
+	/** Resolves with the first match of `pattern` in what n8n printed, waiting up to `timeoutMs`. */
+	async waitForLog(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const match = this.output.match(pattern);
+			if (match) return match;
+			if (Date.now() > deadline) {
+				throw new Error(`n8n printed nothing matching ${pattern} within ${timeoutMs} ms`);
+			}
+			await new Promise((r) => setTimeout(r, 200));
+		}
+	}
+
+	/** A signal to n8n's whole process group (n8n and its task runner), e.g. SIGKILL for a crash. */
+	kill(signal: NodeJS.Signals): void {
+		if (this.exitCode !== undefined || !this.child.pid) return;
+		try {
+			process.kill(-this.child.pid, signal);
+		} catch {
+			// already gone
+		}
 	}
 
 	async request(method: string, path: string, body?: unknown): Promise<HttpAnswer> {

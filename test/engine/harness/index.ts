@@ -4,7 +4,14 @@
  * store and HTTP helpers, all real. See README.md beside this file.
  */
 export { runOctopusX } from './run-workflow';
-export type { InputBinary, InputItem, OnError, RunError, RunOptions, RunResult } from './run-workflow';
+export type {
+	InputBinary,
+	InputItem,
+	OnError,
+	RunError,
+	RunOptions,
+	RunResult,
+} from './run-workflow';
 export { testCredentialsRequest } from './credential-test';
 export type { CredentialTestOptions } from './credential-test';
 export { CREDENTIAL_TYPE, NODE_TYPE, PACKAGE_DIR, REPO_ROOT, loadPackage } from './package-loader';

@@ -1,0 +1,204 @@
+/**
+ * n8n in queue mode with binaries in Postgres (`database`, n8n 2.x's queue-mode default): main takes
+ * the webhooks, two workers run the executions, each process with its own user folder, so a file can
+ * only travel from main to a worker, or from a worker back to main, through the database.
+ *
+ * Workers run one job at a time (`--concurrency=1`): two executions started together must then go
+ * to different workers, which makes "both workers took part" a certainty rather than luck.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+
+import { OctopusSimulator } from '../simulator';
+import { simCredential } from '../e2e/expect';
+import { sha256, testMp4 } from '../e2e/media';
+import type { QueueCluster } from './cluster';
+import { describeQueue, sleep, startCluster, until } from './suite';
+import { BATCH, CHAIN, ENDLESS } from './workflows';
+
+const md5 = (data: Buffer) => createHash('md5').update(data).digest('hex');
+
+/** Every file under `dir`, recursively; [] when it does not exist. */
+function filesUnder(dir: string): string[] {
+	if (!existsSync(dir)) return [];
+	return readdirSync(dir, { recursive: true, withFileTypes: true })
+		.filter((entry) => entry.isFile())
+		.map((entry) => join(entry.parentPath, entry.name));
+}
+
+describeQueue('queue mode: main + 2 workers, Postgres, Redis, binaries in the database', () => {
+	let sim: OctopusSimulator;
+	let cluster: QueueCluster;
+
+	beforeAll(async () => {
+		sim = await OctopusSimulator.start({ taskDurationMs: 1500 });
+		cluster = await startCluster({
+			binaryMode: 'database',
+			credentials: [simCredential(sim)],
+			workflows: [CHAIN.workflow(), BATCH.workflow(), ENDLESS.workflow()],
+		});
+	}, 240_000);
+
+	afterAll(async () => {
+		await cluster?.stop();
+		await sim?.stop();
+	});
+
+	beforeEach(() => sim.reset());
+
+	const postJson = async (path: string, body: unknown) =>
+		await cluster.webhook(path, {
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(body),
+		});
+
+	it('runs file in → Submit → Wait Until Done → file out on a worker, byte for byte, through Postgres', async () => {
+		const input = testMp4('queue canonical input', 300 * 1024);
+
+		const answer = await cluster.webhook(CHAIN.path, {
+			headers: { 'content-type': 'video/mp4' },
+			body: input,
+		});
+		const output = Buffer.from(await answer.arrayBuffer());
+		expect(answer.status).toBe(200);
+
+		// OctopusX received exactly the file main took in, read by a worker from Postgres ...
+		const submits = sim.requestsTo('submit');
+		expect(submits).toHaveLength(1);
+		expect(submits[0].json).toMatchObject({
+			video: { dataUri: true, mime: 'video/mp4', bytes: input.length, sha256: sha256(input) },
+		});
+		const [task] = [...sim.tasks.values()];
+		// ... and the answer main sent back is exactly the video OctopusX served, stored by the worker.
+		expect(answer.headers.get('content-type')).toBe('video/mp4');
+		expect(output.length).toBe(sim.resultFor(task.id).length);
+		expect(sha256(output)).toBe(sha256(sim.resultFor(task.id)));
+
+		const [execution] = await cluster.waitForExecutions(CHAIN.id, 1, ['success']);
+		expect(cluster.workerOf(execution.id)).toMatch(/^worker-/);
+		expect(cluster.main.log()).not.toMatch(/Worker started execution/);
+		// Both files sit in Postgres's binary_data, whole, and on nobody's disk.
+		for (const file of [input, sim.resultFor(task.id)]) {
+			expect(
+				cluster.postgres.rows(
+					`SELECT "fileSize" FROM binary_data WHERE md5(data) = '${md5(file)}'`,
+				),
+			).toEqual([[String(file.length)]]);
+		}
+		for (const instance of [cluster.mainInstance, ...cluster.workers.map((w) => w.instance)]) {
+			expect(filesUnder(join(instance.userFolder, '.n8n', 'storage'))).toEqual([]);
+		}
+	});
+
+	it('spreads 20 items in 4 executions over both workers: one task per item, none lost', async () => {
+		const batches = [0, 1, 2, 3].map((e) =>
+			[0, 1, 2, 3, 4].map((i) => ({
+				url: `https://videos.example.com/queue-${e}-${i}.mp4`,
+				prompt: `Batch ${e}, clip ${i}: make it snow`,
+			})),
+		);
+
+		const answers = await Promise.all(
+			batches.map(async (videos) => await postJson(BATCH.path, { videos })),
+		);
+
+		for (const [e, answer] of answers.entries()) {
+			expect(answer.status).toBe(200);
+			const items = (await answer.json()) as Array<{ id: string; status: string }>;
+			expect(items).toHaveLength(5);
+			items.forEach((item, i) => {
+				// Item i of execution e is the task made from entry i of that execution's request.
+				expect(item.status).toBe('completed');
+				expect(sim.tasks.get(item.id)?.prompt).toBe(batches[e][i].prompt);
+			});
+		}
+		const submitted = sim.requestsTo('submit').map((r) => (r.json as { video: string }).video);
+		expect(submitted.sort()).toEqual(
+			batches
+				.flat()
+				.map((v) => v.url)
+				.sort(),
+		);
+		expect(sim.tasks.size).toBe(20);
+
+		const executions = await cluster.waitForExecutions(BATCH.id, 4, ['success']);
+		const ranOn = executions.map((execution) => cluster.workerOf(execution.id));
+		expect(new Set(ranOn)).toEqual(new Set(['worker-1', 'worker-2']));
+	});
+
+	it('Stop on main reaches the node waiting on a worker: no more polling, canceled, the worker goes on', async () => {
+		expect((await postJson(ENDLESS.path, { prompt: 'Stop me' })).status).toBe(200);
+		const taskPolls = () => sim.requestsTo('status');
+		await until(() => taskPolls().length >= 2, 'the worker to poll the task twice');
+		const [execution] = cluster.executions(ENDLESS.id).filter((e) => e.status === 'running');
+		const worker = cluster.workerOf(execution.id);
+		expect(worker).toMatch(/^worker-/);
+
+		const stop = await cluster.main.request('POST', `/rest/executions/${execution.id}/stop`);
+		const stoppedAt = Date.now();
+		expect(stop.status).toBe(200);
+
+		await sleep(1500);
+		const pollsAfter = taskPolls().length;
+		// Longer than two poll intervals (1 s): a node still waiting would have asked again by now.
+		await sleep(2500);
+		expect(taskPolls()).toHaveLength(pollsAfter);
+		expect(taskPolls().filter((r) => r.at > stoppedAt + 1500)).toEqual([]);
+		expect(sim.requestsTo('submit')).toHaveLength(1);
+		expect(cluster.executions(ENDLESS.id).find((e) => e.id === execution.id)?.status).toBe(
+			'canceled',
+		);
+
+		// Two executions at once need both workers' single slot: the stopped job freed its own.
+		const videos = [{ url: 'https://videos.example.com/after-stop.mp4', prompt: 'After the stop' }];
+		const next = await Promise.all([
+			postJson(BATCH.path, { videos }),
+			postJson(BATCH.path, { videos }),
+		]);
+		expect(next.map((answer) => answer.status)).toEqual([200, 200]);
+		const after = (await cluster.waitForExecutions(BATCH.id, 6, ['success'])).slice(-2);
+		expect(after.map((e) => cluster.workerOf(e.id))).toContain(worker);
+	});
+
+	it('a worker killed mid-wait: the execution fails as stalled, is not run again, and loses its task id', async () => {
+		expect((await postJson(ENDLESS.path, { prompt: 'Kill my worker' })).status).toBe(200);
+		await until(() => sim.requestsTo('status').length >= 2, 'the worker to poll the task twice');
+		const execution = cluster.executions(ENDLESS.id).find((e) => e.status === 'running');
+		expect(execution).toBeDefined();
+		const victim = cluster.workers.find((w) => w.name === cluster.workerOf(execution!.id));
+		const [task] = [...sim.tasks.values()];
+		// While it runs, "Save execution progress" has Submit's output, the paid task's id, in Postgres.
+		expect((await cluster.savedExecution(execution!.id)).strings).toContain(task.id);
+
+		victim!.process.kill('SIGKILL');
+		await victim!.process.exited();
+		const pollsAtKill = sim.requestsTo('status').length;
+
+		// The job's lock runs out, the other worker's stalled-job check finds it, and with n8n's
+		// maxStalledCount of 0 Bull fails it instead of handing it on; main records the failure.
+		const [, ended] = await cluster.waitForExecutions(
+			ENDLESS.id,
+			2,
+			['canceled', 'error', 'crashed', 'success'],
+			120_000,
+		);
+		expect(ended.status).toBe('error');
+		expect(cluster.main.log()).toContain(
+			`job stalled more than maxStalledCount (execution ${ended.id})`,
+		);
+		// Nobody ran it again: no second submit, no more polling, and the survivor never started it.
+		expect(sim.requestsTo('submit')).toHaveLength(1);
+		expect(sim.requestsTo('status')).toHaveLength(pollsAtKill);
+		const survivor = cluster.workers.find((w) => w !== victim);
+		expect(survivor?.process.log()).not.toMatch(
+			new RegExp(`Worker started execution ${ended.id} \\(`),
+		);
+		// Main then replaces the saved run with one that holds only the error: n8n no longer knows
+		// the task id (README, Scaling: keep task ids outside the execution).
+		const saved = await cluster.savedExecution(ended.id);
+		expect(saved.status).toBe('error');
+		expect(saved.strings.join('\n')).toContain('failed to be processed too many times');
+		expect(saved.strings).not.toContain(task.id);
+	});
+});
