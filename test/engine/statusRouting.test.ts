@@ -2,7 +2,7 @@
  * Get Status with "Route by Status": n8n's engine draws the outputs from the node's parameters and
  * delivers each item on the output of its task's state, in item order, linked to its input item.
  */
-import type { INodeExecutionData } from 'n8n-workflow';
+import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import type { OctopusSimulator } from '../simulator';
 import type { RunResult } from './harness';
@@ -33,7 +33,7 @@ const pairedItems = (items: INodeExecutionData[]) => items.map((item) => item.pa
 /** Submits one task per prompt, then runs Get Status (plus `chain`) on Submit's output. */
 async function submitThenStatus(
 	sim: OctopusSimulator,
-	statusParameters: Record<string, unknown>,
+	statusParameters: INodeParameters,
 	chain: NonNullable<Parameters<typeof run>[1]['chain']> = [],
 ): Promise<{ result: RunResult; ids: string[] }> {
 	const result = await run(sim, {
