@@ -2,7 +2,7 @@
  * Long jobs in a started n8n (`n8n start`, saved executions, run through its REST API as the editor
  * does), all in one instance: the long-job example, whose Wait node n8n offloads to its database and
  * resumes, also across a restart; a Wait Until Done that timed out, retried from the failed node; and
- * n8n killed during Wait Until Done, its crashed execution retried. None of them may submit twice.
+ * n8n killed or stopped during Wait Until Done, its crashed execution retried. None may submit twice.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,6 +30,7 @@ import { EXAMPLES_DIR, loadWorkflow } from './workflows';
 /** n8n's Wait node keeps shorter waits in the process; this one it must offload. */
 const OFFLOADED_WAIT_S = 70;
 const FIRST_WAIT_S = 2;
+const GRACEFUL_SHUTDOWN_S = 5;
 
 const LONG_JOB = 'octopusxLongJob';
 const LONG_JOB_FAILS = 'octopusxLongJobFails';
@@ -96,7 +97,9 @@ describeE2E('long jobs in a started n8n: the Wait loop, retry, crash recovery', 
 	beforeAll(async () => {
 		// Tasks run until a test lets them finish.
 		sim = await OctopusSimulator.start({ taskDurationMs: 60 * 60 * 1000 });
-		n8n = newInstance();
+		// n8n waits this long for running executions when stopped (30 s by default, longer than the
+		// driver waits before a SIGKILL).
+		n8n = newInstance({ N8N_GRACEFUL_SHUTDOWN_TIMEOUT: String(GRACEFUL_SHUTDOWN_S) });
 		await n8n.importCredentials([simCredential(sim)]);
 		const prompt = 'Keep the motion; make it a rainy night';
 		await n8n.importWorkflows([
@@ -302,4 +305,28 @@ describeE2E('long jobs in a started n8n: the Wait loop, retry, crash recovery', 
 		expect(sha256(savedVideo(taskId))).toBe(sha256(sim.resultFor(taskId)));
 		expect(submitsSince(started)).toHaveLength(2);
 	}, 240_000);
+
+	it('a deploy (n8n stopped) during Wait Until Done: n8n waits, then exits; the execution is crashed and its retry finishes without a second submit', async () => {
+		const started = Date.now();
+		const id = await runWorkflow(server, CRASH_SAVED, 'Run');
+		const task = await until('the execution polling', 60_000, () => {
+			const [t] = tasksSince(started);
+			return t && statusRequests(t.id).length >= 2 ? t : undefined;
+		});
+		const stopping = Date.now();
+		await restart('stop');
+
+		// n8n did not stop the execution: it kept polling until the shutdown timeout ended the process.
+		const polledOn = statusRequests(task.id).filter((r) => r.at > stopping + 1000);
+		expect(polledOn.length).toBeGreaterThan(0);
+		const crashed = await getExecution(server, id);
+		expect(crashed.status).toBe('crashed');
+		expect(outputOf(crashed.data, 'Submit Video Task')[0].json.id).toBe(task.id);
+
+		task.durationMs = 0;
+		const retry = await retryExecution(server, id, false);
+		expect(retry.status).toBe('success');
+		expect(sha256(savedVideo(task.id))).toBe(sha256(sim.resultFor(task.id)));
+		expect(submitsSince(started)).toHaveLength(1);
+	});
 });
