@@ -2,10 +2,15 @@
  * Get Status with "Route by Status": n8n's engine draws the outputs from the node's parameters and
  * delivers each item on the output of its task's state, in item order, linked to its input item.
  */
-import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import {
+	NodeHelpers,
+	type INode,
+	type INodeExecutionData,
+	type INodeParameters,
+} from 'n8n-workflow';
 
 import type { OctopusSimulator } from '../simulator';
-import type { RunResult } from './harness';
+import { loadPackage, NODE_TYPE, type RunResult } from './harness';
 import { errorFields, getStatus, run, withSim } from './faults/support';
 
 const ROUTED = ['Completed', 'Still Running', 'Failed'];
@@ -154,4 +159,17 @@ describe('an item whose status cannot be read (a task id OctopusX does not know)
 			});
 		});
 	});
+});
+
+test('as an AI Agent tool (n8n names the type "…Tool") the option is not offered, so its one output stays', async () => {
+	const { description } = (await loadPackage()).nodeTypes.getByNameAndVersion(NODE_TYPE, 1);
+	const asTool = { ...description, name: `${description.name}Tool` };
+	const set: INodeParameters = { operation: 'getStatus', routeByStatus: true };
+	const node = { name: 'OctopusX', type: NODE_TYPE, typeVersion: 1, parameters: set } as INode;
+	// What n8n keeps of the parameters (hidden ones are dropped), as a node and as a tool.
+	const kept = (d: typeof description) =>
+		NodeHelpers.getNodeParameters(d.properties, set, false, false, node, d);
+
+	expect(kept(description)).toMatchObject({ routeByStatus: true });
+	expect(kept(asTool)).not.toHaveProperty('routeByStatus');
 });

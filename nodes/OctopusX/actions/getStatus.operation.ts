@@ -38,6 +38,8 @@ const properties: INodeProperties[] = [
 		default: false,
 		// It changes the node's outputs, which cannot differ from item to item.
 		noDataExpression: true,
+		// As an AI Agent's tool the node has one output, to the agent.
+		displayOptions: { show: { '@tool': [false] } },
 		description:
 			"Whether to send each item to an output for its task's state: Completed, Still Running or Failed. Lets a Wait node loop back from Still Running without an If or Switch node.",
 	},
