@@ -25,7 +25,7 @@ export class OctopusX implements INodeType {
 		defaults: { name: 'OctopusX' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
+		outputs: getStatus.outputs,
 		credentials: [{ name: 'octopusXApi', required: true }],
 		properties: [
 			{

@@ -537,4 +537,18 @@ export class RunningN8n {
 		await this.exitedPromise;
 		clearTimeout(killer);
 	}
+
+	/**
+	 * SIGKILL to n8n's process group at once, as a crash or an out-of-memory kill ends it: no
+	 * shutdown, nothing written after this moment. The instance's folder stays, for a restart.
+	 */
+	async kill(): Promise<void> {
+		if (this.exitCode !== undefined || !this.child.pid) return;
+		try {
+			process.kill(-this.child.pid, 'SIGKILL');
+		} catch {
+			// already gone
+		}
+		await this.exitedPromise;
+	}
 }

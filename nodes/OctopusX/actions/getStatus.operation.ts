@@ -1,8 +1,14 @@
-import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { updateDisplayOptions } from 'n8n-workflow';
+import type {
+	ExpressionString,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeOutputConfiguration,
+	INodeProperties,
+} from 'n8n-workflow';
+import { NodeConnectionTypes, updateDisplayOptions } from 'n8n-workflow';
 
 import { taskOutput } from '../result/taskOutput';
-import { readTaskStatus } from '../task/taskStatus';
+import { readTaskStatus, stateOf, type TaskState } from '../task/taskStatus';
 import type { OctopusApi } from '../transport';
 import { callApi, errorContext } from '../transport';
 import { unreadableStatusError } from '../transport/apiErrors';
@@ -26,6 +32,18 @@ const properties: INodeProperties[] = [
 		description: 'Whether to download the video as binary data when the task has finished',
 	},
 	{
+		displayName: 'Route by Status',
+		name: 'routeByStatus',
+		type: 'boolean',
+		default: false,
+		// It changes the node's outputs, which cannot differ from item to item.
+		noDataExpression: true,
+		// As an AI Agent's tool the node has one output, to the agent.
+		displayOptions: { show: { '@tool': [false] } },
+		description:
+			"Whether to send each item to an output for its task's state: Completed, Still Running or Failed. Lets a Wait node loop back from Still Running without an If or Switch node.",
+	},
+	{
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',
@@ -36,6 +54,18 @@ const properties: INodeProperties[] = [
 ];
 
 export const description = updateDisplayOptions({ show: { operation: ['getStatus'] } }, properties);
+
+/** The outputs with "Route by Status" on, in this order, and which state goes where. */
+const ROUTED_OUTPUTS: INodeOutputConfiguration[] = ['Completed', 'Still Running', 'Failed'].map(
+	(displayName) => ({ type: NodeConnectionTypes.Main, displayName }),
+);
+const OUTPUT_OF: Record<TaskState, number> = { succeeded: 0, running: 1, failed: 2 };
+
+/**
+ * The node's outputs, worked out by n8n (editor and engine) from the parameters, as its Switch node
+ * does: one output unless Get Status routes by status. n8n appends its Error output after these.
+ */
+export const outputs: ExpressionString = `={{ $parameter.operation === 'getStatus' && $parameter.routeByStatus === true ? ${JSON.stringify(ROUTED_OUTPUTS)} : ${JSON.stringify([NodeConnectionTypes.Main])} }}`;
 
 interface StatusPlan {
 	itemIndex: number;
@@ -101,4 +131,25 @@ async function run(
 	);
 }
 
-export const operation: Operation<StatusPlan> = { description, prepare, run };
+/**
+ * With "Route by Status" on, each item goes to the output of its task's state, in item order. An
+ * item whose status could not be read (under Continue) goes to Failed; with "Continue (using error
+ * output)" n8n moves it on to the Error output.
+ */
+function route(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	results: ItemResult[],
+): INodeExecutionData[][] | undefined {
+	// A property of the node (its outputs), not of an item: read once.
+	if (!(this.getNodeParameter('routeByStatus', 0, false) as boolean)) return undefined;
+	const routed: INodeExecutionData[][] = ROUTED_OUTPUTS.map(() => []);
+	results.forEach((result, i) => {
+		const output =
+			'error' in result ? OUTPUT_OF.failed : OUTPUT_OF[stateOf(String(result.json.status))];
+		routed[output].push(items[i]);
+	});
+	return routed;
+}
+
+export const operation: Operation<StatusPlan> = { description, prepare, run, route };

@@ -109,12 +109,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			throw withOtherTasks((results[failed] as { error: ItemError }).error, results, failed);
 	}
 
-	return [
-		results.map((result, itemIndex) => {
-			if (!result)
-				throw new NodeOperationError(this.getNode(), 'Item was not processed', { itemIndex });
-			if ('error' in result) return errorItem(result.error, itemIndex, toErrorOutput);
-			return { ...result, pairedItem: { item: itemIndex } };
-		}),
-	];
+	const output = results.map((result, itemIndex) => {
+		if (!result)
+			throw new NodeOperationError(this.getNode(), 'Item was not processed', { itemIndex });
+		if ('error' in result) return errorItem(result.error, itemIndex, toErrorOutput);
+		return { ...result, pairedItem: { item: itemIndex } };
+	});
+	return operation.route?.call(this, output, results as ItemResult[]) ?? [output];
 }

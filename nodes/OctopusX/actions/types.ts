@@ -1,4 +1,10 @@
-import type { IBinaryKeyData, IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type {
+	IBinaryKeyData,
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import type { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { OctopusApi } from '../transport';
@@ -17,4 +23,13 @@ export interface Operation<Plan> {
 	description: INodeProperties[];
 	prepare(this: IExecuteFunctions, itemIndex: number): Promise<Plan>;
 	run(this: IExecuteFunctions, api: OctopusApi, plans: Plan[]): Promise<ItemResult[]>;
+	/**
+	 * Spreads the output items (one per result, same order) over several outputs; undefined, or no
+	 * `route`, means the one output.
+	 */
+	route?(
+		this: IExecuteFunctions,
+		items: INodeExecutionData[],
+		results: ItemResult[],
+	): INodeExecutionData[][] | undefined;
 }

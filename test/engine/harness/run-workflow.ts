@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 
 import { ExecutionLifecycleHooks, WorkflowExecute, prepareBinaryData } from 'n8n-core';
 import {
+	NodeHelpers,
 	UserError,
 	Workflow,
 	createRunExecutionData,
@@ -53,7 +54,13 @@ export interface RunOptions {
 	/** How binaries are kept: n8n 2.x defaults to 'filesystem'. */
 	binaryMode?: BinaryMode;
 	/** Further nodes of the same type, each fed by the previous one's main output. */
-	chain?: Array<{ parameters: INodeParameters; onError?: OnError; retryOnFail?: boolean }>;
+	chain?: Array<{
+		parameters: INodeParameters;
+		onError?: OnError;
+		retryOnFail?: boolean;
+		/** Which output of the previous node feeds this one; default 0. */
+		fromOutput?: number;
+	}>;
 	/** Cancels the execution after this long, as the Stop button does. */
 	cancelAfterMs?: number;
 	/** Another package directory (the harness's own fixture); default: this repository. */
@@ -77,6 +84,11 @@ export interface RunResult {
 	outputs: INodeExecutionData[][];
 	/** Node `index`'s outputs (0 = the first node); `[]` if it did not run. */
 	nodeOutputs(index: number): INodeExecutionData[][];
+	/**
+	 * Node `index`'s outputs as n8n works them out from its description and parameters (what the
+	 * editor draws): display names, n8n's "Error" output included; `main` for an unnamed one.
+	 */
+	outputNames(index: number): string[];
 	/** The real bytes of a binary, read back through n8n's BinaryDataService. */
 	binary(item: INodeExecutionData, property?: string): Promise<Buffer>;
 	durationMs: number;
@@ -116,7 +128,7 @@ export async function runOctopusX(options: RunOptions): Promise<RunResult> {
 		store.set(CREDENTIAL_ID, { type: credentialType, data: { ...options.credentials } });
 	}
 
-	const steps = [
+	const steps: NonNullable<RunOptions['chain']> = [
 		{ parameters: options.parameters, onError: options.onError, retryOnFail: options.retryOnFail },
 		...(options.chain ?? []),
 	];
@@ -136,9 +148,13 @@ export async function runOctopusX(options: RunOptions): Promise<RunResult> {
 	}));
 	const connections: IConnections = {};
 	for (let index = 0; index + 1 < nodes.length; index++) {
-		connections[nodes[index].name] = {
-			main: [[{ node: nodes[index + 1].name, type: 'main', index: 0 }]],
-		};
+		// Outputs before the connected one stay unconnected, as n8n saves them: empty lists.
+		const main: IConnections[string]['main'] = Array.from(
+			{ length: (steps[index + 1].fromOutput ?? 0) + 1 },
+			() => [],
+		);
+		main[main.length - 1] = [{ node: nodes[index + 1].name, type: 'main', index: 0 }];
+		connections[nodes[index].name] = { main };
 	}
 
 	const workflowData: IWorkflowBase = {
@@ -217,6 +233,13 @@ export async function runOctopusX(options: RunOptions): Promise<RunResult> {
 		error: run.data.resultData.error as RunError | undefined,
 		outputs: outputsOf(nodes.length - 1),
 		nodeOutputs: outputsOf,
+		outputNames: (index) => {
+			const node = workflow.getNode(nodes[index].name)!;
+			const { description } = pkg.nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
+			return NodeHelpers.getNodeOutputs(workflow, node, description).map((output) =>
+				typeof output === 'string' ? output : (output.displayName ?? output.type),
+			);
+		},
 		binary: async (item, property = 'data') => {
 			const binaryData = item.binary?.[property];
 			if (!binaryData) throw new UserError(`The item has no binary property "${property}"`);
