@@ -40,3 +40,16 @@ export function setParameter(
 	}
 	target[path[path.length - 1]] = value;
 }
+
+/** Resolves once `check` holds, polling every 100 ms; fails after `timeoutMs` saying what it waited for. */
+export async function until(
+	what: string,
+	check: () => boolean | Promise<boolean>,
+	timeoutMs = 60_000,
+): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!(await check())) {
+		if (Date.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms waiting for ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
+}

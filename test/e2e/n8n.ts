@@ -437,6 +437,44 @@ export class RunningN8n {
 		}
 	}
 
+	/**
+	 * Starts a saved workflow from its trigger as the editor's "Execute workflow" does and returns the
+	 * execution id. The body fits n8n 1.x (which runs the `workflowData` sent) and 2.x (which runs the saved
+	 * workflow from `triggerToStartFrom` and ignores the rest).
+	 */
+	async runWorkflow(workflowId: string, triggerNode: string): Promise<string> {
+		const saved = await this.request('GET', `/rest/workflows/${workflowId}`);
+		if (saved.status !== 200) {
+			throw new Error(
+				`GET workflow ${workflowId} answered ${saved.status}: ${saved.text.slice(0, 500)}`,
+			);
+		}
+		const workflowData = (saved.body as { data: unknown }).data;
+		const answer = await this.request('POST', `/rest/workflows/${workflowId}/run`, {
+			workflowData,
+			triggerToStartFrom: { name: triggerNode },
+		});
+		const executionId = (answer.body as { data?: { executionId?: unknown } })?.data?.executionId;
+		if (answer.status !== 200 || typeof executionId !== 'string') {
+			throw new Error(
+				`run of ${workflowId} answered ${answer.status}: ${answer.text.slice(0, 500)}`,
+			);
+		}
+		return executionId;
+	}
+
+	/** The editor's Stop button for one execution. */
+	async stopExecution(executionId: string): Promise<HttpAnswer> {
+		return await this.request('POST', `/rest/executions/${executionId}/stop`);
+	}
+
+	/** An execution's status as the executions list shows it (`running`, `canceled`, `success`, ...). */
+	async executionStatus(executionId: string): Promise<string | undefined> {
+		const answer = await this.request('GET', `/rest/executions/${executionId}`);
+		if (answer.status !== 200) return undefined;
+		return (answer.body as { data?: { status?: string } })?.data?.status;
+	}
+
 	/** SIGTERM to n8n's process group (n8n and its task runner), SIGKILL if still there after 15 s. */
 	async stop(): Promise<void> {
 		if (this.exitCode !== undefined || !this.child.pid) return;
