@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 import type { N8nRuntime } from './runtime';
+import { versionEnv } from './versionDifferences';
 
 /** Fixed so that credentials imported by one command decrypt in the next. */
 export const ENCRYPTION_KEY = 'octopusx-e2e-encryption-key-0123456789';
@@ -195,8 +196,7 @@ export class N8nInstance {
 			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
 			N8N_TEMPLATES_ENABLED: 'false',
 			N8N_PERSONALIZATION_ENABLED: 'false',
-			// Refreshes a list of MCP servers from api.n8n.io in the background: no use offline.
-			N8N_DISABLED_MODULES: 'mcp-registry',
+			...versionEnv(this.runtime),
 			N8N_RESTRICT_FILE_ACCESS_TO: this.filesDir,
 			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
 			...this.extraEnv,
