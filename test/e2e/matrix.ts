@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { EXPECT_BINARY_STORE_ENV } from './expect';
 import { ensureRuntime, N8N_VERSION_ENV, REPO_ROOT } from './runtime';
 import { BINARY_MODE_ENV } from './state';
 
@@ -18,14 +19,21 @@ interface Row {
 	binaryMode?: string;
 	/** How the table names the mode n8n ran in. */
 	binaryModeLabel: string;
+	/** Where the canonical case checks that n8n kept its output file. */
+	store: 'memory' | 'filesystem';
 }
 
 /** Newest 1.x, oldest 2.x, and today's (the version `npm run test:e2e` runs). */
 const ROWS: Row[] = [
-	{ n8nVersion: '1.123.81', binaryModeLabel: 'default (in memory; unset, n8n 1.x default)' },
-	{ n8nVersion: '1.123.81', binaryMode: 'filesystem', binaryModeLabel: 'filesystem' },
-	{ n8nVersion: '2.0.0', binaryModeLabel: 'filesystem (unset, n8n 2.x default)' },
-	{ n8nVersion: '2.41.1', binaryModeLabel: 'filesystem (unset, n8n 2.x default)' },
+	{ n8nVersion: '1.123.81', binaryModeLabel: 'default: in memory (unset)', store: 'memory' },
+	{
+		n8nVersion: '1.123.81',
+		binaryMode: 'filesystem',
+		binaryModeLabel: 'filesystem',
+		store: 'filesystem',
+	},
+	{ n8nVersion: '2.0.0', binaryModeLabel: 'filesystem (unset)', store: 'filesystem' },
+	{ n8nVersion: '2.41.1', binaryModeLabel: 'filesystem (unset)', store: 'filesystem' },
 ];
 
 /** The core cases, by file and exact test name: a renamed test fails the matrix instead of vanishing. */
@@ -85,7 +93,11 @@ const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\
 async function runJest(row: Row, outputFile: string): Promise<number | null> {
 	const pattern = CORE_CASES.map((c) => `${escapeRegExp(c.name)}$`).join('|');
 	const files = [...new Set(CORE_CASES.map((c) => `test/e2e/${c.file}`))];
-	const env: NodeJS.ProcessEnv = { ...process.env, [N8N_VERSION_ENV]: row.n8nVersion };
+	const env: NodeJS.ProcessEnv = {
+		...process.env,
+		[N8N_VERSION_ENV]: row.n8nVersion,
+		[EXPECT_BINARY_STORE_ENV]: row.store,
+	};
 	if (row.binaryMode) env[BINARY_MODE_ENV] = row.binaryMode;
 	else delete env[BINARY_MODE_ENV];
 	const child = spawn(
