@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 import type { N8nRuntime } from './runtime';
-import { versionEnv } from './versionDifferences';
+import { versionEnv, withVersionId } from './versionDifferences';
 
 /** Fixed so that credentials imported by one command decrypt in the next. */
 export const ENCRYPTION_KEY = 'octopusx-e2e-encryption-key-0123456789';
@@ -261,7 +261,7 @@ export class N8nInstance {
 	async importWorkflows(workflows: WorkflowJson[]): Promise<void> {
 		await this.cliOrThrow([
 			'import:workflow',
-			`--input=${this.writeImport('workflows', workflows)}`,
+			`--input=${this.writeImport('workflows', workflows.map(withVersionId))}`,
 		]);
 	}
 

@@ -2,9 +2,11 @@
  * Where the n8n releases the suites run on differ in what the driver must set, in one place, each found by
  * looking at the installed n8n rather than at its version number.
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
+import type { WorkflowJson } from './n8n';
 import type { N8nRuntime } from './runtime';
 
 /** n8n's own node_modules folder of a runtime. */
@@ -43,4 +45,13 @@ function expressionEngine(runtime: N8nRuntime): Record<string, string> {
 /** The environment every n8n process of `runtime` needs on top of the driver's own. */
 export function versionEnv(runtime: N8nRuntime): Record<string, string> {
 	return { ...offlineModules(runtime), ...expressionEngine(runtime) };
+}
+
+/**
+ * n8n 2.0's `import:workflow` stores a workflow without `versionId` as NULL and fails on the column's NOT
+ * NULL constraint (printing only "Could not find workflow" at the info log level); 1.x and 2.41 make one
+ * up. A workflow file exported from the editor has one.
+ */
+export function withVersionId(workflow: WorkflowJson): WorkflowJson {
+	return workflow.versionId ? workflow : { ...workflow, versionId: randomUUID() };
 }
