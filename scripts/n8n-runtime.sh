@@ -5,9 +5,9 @@
 #   scripts/n8n-runtime.sh [VERSION] --json   the same as one JSON line: {"node","n8n","n8nVersion","dir",...}
 #
 # VERSION (or OCTOPUSX_N8N_VERSION) defaults to 2.41.1, the version the e2e suite runs.
-# Each version runs on the Node its `engines` field asks for: n8n 1.x and 2.0-2.9 accept this machine's Node 20
-# (`>=20.19 <=24.x`) and run on it, so the matrix covers Node 20; later 2.x need Node 22 or 24 (2.36+ only 24),
-# which comes from the npm package `node@24`.
+# Each version runs on a Node its `engines` field allows: n8n 1.x and 2.0-2.9 (`>=20.19 <=24.x`) on this machine's
+# Node (20), later 2.x (Node 22 from 2.10, only 24 from 2.36) on the npm package `node@24`. For 2.0-2.9 either would
+# do; Node 20 gives the matrix a 2.x on Node 20, which no other row covers (2.41.1 covers Node 24).
 # `npm install n8n` fails on a prebuilt-binary download (a Kafka client), hence --ignore-scripts, followed by a
 # from-source rebuild of sqlite3, the one native module the CLI needs. Progress goes to stderr, the result to stdout.
 set -euo pipefail

@@ -1,6 +1,9 @@
 /**
  * Stop in a started n8n, as a user presses it in the editor: while Wait Until Done polls a long task, Stop
  * must end the polling at once (no status request afterwards) and n8n must record the run as canceled.
+ * n8n itself also aborts a node's authenticated requests on Stop and marks the run canceled without
+ * waiting for the node, so this is what the user sees; that the node's own waits end at once is
+ * test/engine/faults/cancel.test.ts's (and abortableSleep's unit test for n8n 1.x).
  */
 import { join } from 'node:path';
 
