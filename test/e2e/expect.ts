@@ -1,5 +1,5 @@
 /** Small helpers the e2e tests share: a successful run or the whole story of why not, workflow tweaks. */
-import type { ExecuteResult, RunJson, WorkflowJson } from './n8n';
+import type { BinaryJson, ExecuteResult, RunJson, WorkflowJson } from './n8n';
 import { CREDENTIAL_TYPE } from './package';
 
 /** The credential every e2e instance imports, pointing at a simulator. */
@@ -39,4 +39,32 @@ export function setParameter(
 		target = target[key] as Record<string, unknown>;
 	}
 	target[path[path.length - 1]] = value;
+}
+
+/** Resolves once `check` holds, polling every 100 ms; fails after `timeoutMs` saying what it waited for. */
+export async function until(
+	what: string,
+	check: () => boolean | Promise<boolean>,
+	timeoutMs = 60_000,
+): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!(await check())) {
+		if (Date.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms waiting for ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
+}
+
+/** Where the matrix expects n8n to keep binaries (`memory` or `filesystem`); unset: no expectation. */
+export const EXPECT_BINARY_STORE_ENV = 'OCTOPUSX_E2E_EXPECT_BINARY_STORE';
+
+/**
+ * Checks that n8n kept a node's output file where the matrix row says, so that the binary mode in its
+ * table is what n8n did: a stored file has an id (`filesystem-v2:…`, `filesystem:…`), an in-memory one
+ * has none.
+ */
+export function expectBinaryStore(binary: BinaryJson | undefined): void {
+	const store = process.env[EXPECT_BINARY_STORE_ENV];
+	if (store === 'filesystem') expect(binary?.id).toMatch(/^filesystem(-v2)?:/);
+	else if (store === 'memory') expect(binary?.id).toBeUndefined();
+	else if (store) throw new Error(`${EXPECT_BINARY_STORE_ENV}=${store}: use memory or filesystem`);
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { N8nInstance } from './n8n';
 import { installPackage, packPackage } from './package';
 import { ensureRuntime, type N8nRuntime } from './runtime';
-import { STATE_ENV, type SuiteState } from './state';
+import { BINARY_MODE_ENV, STATE_ENV, type SuiteState } from './state';
 
 /** Printed before the tests and again after them (globalTeardown), so that nobody takes it for a pass. */
 export function skipBanner(reason: string): void {
@@ -41,6 +41,8 @@ async function prepare(state: SuiteState, runtime: N8nRuntime): Promise<void> {
 export default async function globalSetup(): Promise<void> {
 	const workDir = realpathSync(mkdtempSync(join(tmpdir(), 'octopusx-e2e-')));
 	const state: SuiteState = { workDir };
+	const binaryMode = process.env[BINARY_MODE_ENV];
+	if (binaryMode) state.instanceEnv = { N8N_DEFAULT_BINARY_DATA_MODE: binaryMode };
 	const stateFile = join(workDir, 'state.json');
 	process.env[STATE_ENV] = stateFile;
 

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 import type { N8nRuntime } from './runtime';
+import { versionEnv, withVersionId } from './versionDifferences';
 
 /** Fixed so that credentials imported by one command decrypt in the next. */
 export const ENCRYPTION_KEY = 'octopusx-e2e-encryption-key-0123456789';
@@ -195,8 +196,7 @@ export class N8nInstance {
 			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
 			N8N_TEMPLATES_ENABLED: 'false',
 			N8N_PERSONALIZATION_ENABLED: 'false',
-			// Refreshes a list of MCP servers from api.n8n.io in the background: no use offline.
-			N8N_DISABLED_MODULES: 'mcp-registry',
+			...versionEnv(this.runtime),
 			N8N_RESTRICT_FILE_ACCESS_TO: this.filesDir,
 			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
 			...this.extraEnv,
@@ -267,7 +267,7 @@ export class N8nInstance {
 	): Promise<void> {
 		await this.cliOrThrow([
 			'import:workflow',
-			`--input=${this.writeImport('workflows', workflows)}`,
+			`--input=${this.writeImport('workflows', workflows.map(withVersionId))}`,
 			...(options.activeState ? [`--activeState=${options.activeState}`] : []),
 		]);
 	}
@@ -519,6 +519,44 @@ export class RunningN8n {
 		if (answer.status !== 200) {
 			throw new Error(`login answered ${answer.status}: ${answer.text.slice(0, 500)}`);
 		}
+	}
+
+	/**
+	 * Starts a saved workflow from its trigger as the editor's "Execute workflow" does and returns the
+	 * execution id. The body fits n8n 1.x (which runs the `workflowData` sent) and 2.x (which runs the saved
+	 * workflow from `triggerToStartFrom` and ignores the rest).
+	 */
+	async runWorkflow(workflowId: string, triggerNode: string): Promise<string> {
+		const saved = await this.request('GET', `/rest/workflows/${workflowId}`);
+		if (saved.status !== 200) {
+			throw new Error(
+				`GET workflow ${workflowId} answered ${saved.status}: ${saved.text.slice(0, 500)}`,
+			);
+		}
+		const workflowData = (saved.body as { data: unknown }).data;
+		const answer = await this.request('POST', `/rest/workflows/${workflowId}/run`, {
+			workflowData,
+			triggerToStartFrom: { name: triggerNode },
+		});
+		const executionId = (answer.body as { data?: { executionId?: unknown } })?.data?.executionId;
+		if (answer.status !== 200 || typeof executionId !== 'string') {
+			throw new Error(
+				`run of ${workflowId} answered ${answer.status}: ${answer.text.slice(0, 500)}`,
+			);
+		}
+		return executionId;
+	}
+
+	/** The editor's Stop button for one execution. */
+	async stopExecution(executionId: string): Promise<HttpAnswer> {
+		return await this.request('POST', `/rest/executions/${executionId}/stop`);
+	}
+
+	/** An execution's status as the executions list shows it (`running`, `canceled`, `success`, ...). */
+	async executionStatus(executionId: string): Promise<string | undefined> {
+		const answer = await this.request('GET', `/rest/executions/${executionId}`);
+		if (answer.status !== 200) return undefined;
+		return (answer.body as { data?: { status?: string } })?.data?.status;
 	}
 
 	/** SIGTERM to n8n's process group (n8n and its task runner), SIGKILL if still there after 15 s. */

@@ -1,13 +1,19 @@
 /**
- * Finds (and installs on first use) the real n8n the end-to-end suite and `npm run dev` drive, through
- * scripts/n8n-runtime.sh, which caches n8n 2.41.1 on Node 24 outside the repo.
+ * Finds (and installs on first use) the real n8n the end-to-end suites and `npm run dev` drive, through
+ * scripts/n8n-runtime.sh, which caches each n8n version with the Node it needs outside the repo.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
+/** The version `npm run test:e2e` and `npm run dev` run; the matrix runs others through OCTOPUSX_N8N_VERSION. */
+export const DEFAULT_N8N_VERSION = '2.41.1';
+export const N8N_VERSION_ENV = 'OCTOPUSX_N8N_VERSION';
+
 export interface N8nRuntime {
-	/** Node 24 binary n8n runs on. */
+	/** The Node binary n8n runs on (Node 20 for n8n 1.x and 2.0-2.9, Node 24 after). */
 	node: string;
+	/** `node -v` of it, e.g. `v20.20.2`. */
+	nodeVersion: string;
 	/** n8n's bin script, run as `node <n8n> <command>`. */
 	n8n: string;
 	n8nVersion: string;
@@ -18,12 +24,18 @@ export interface N8nRuntime {
 export const REPO_ROOT = join(__dirname, '..', '..');
 const SCRIPT = join(REPO_ROOT, 'scripts', 'n8n-runtime.sh');
 
+/** The n8n version asked for: `version`, else OCTOPUSX_N8N_VERSION, else today's. */
+export function wantedVersion(version?: string): string {
+	return version ?? process.env[N8N_VERSION_ENV] ?? DEFAULT_N8N_VERSION;
+}
+
 /**
- * Runs the runtime script, its progress going on to this process's stderr. Rejects with the reason (the
- * script's last lines) when n8n cannot be provided: no registry, no compiler, no disk...
+ * Runs the runtime script for `version` (see wantedVersion), its progress going on to this process's
+ * stderr. Rejects with the reason (the script's last lines) when n8n cannot be provided: no registry, no
+ * compiler, no disk...
  */
-export async function ensureRuntime(): Promise<N8nRuntime> {
-	const child = spawn('bash', [SCRIPT, '--json'], {
+export async function ensureRuntime(version?: string): Promise<N8nRuntime> {
+	const child = spawn('bash', [SCRIPT, wantedVersion(version), '--json'], {
 		cwd: REPO_ROOT,
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});

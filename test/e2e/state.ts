@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import type { N8nRuntime } from './runtime';
 
 export const STATE_ENV = 'OCTOPUSX_E2E_STATE';
+/** n8n's binary data mode for every instance of a run (`default`, `filesystem`); unset: n8n's default. */
+export const BINARY_MODE_ENV = 'OCTOPUSX_N8N_BINARY_MODE';
 
 export interface SuiteState {
 	/** Why the suite is skipped; set only when n8n cannot be installed outside CI. */
@@ -15,6 +17,8 @@ export interface SuiteState {
 	tarball?: string;
 	/** A user folder with the database migrated and the tarball installed, copied per instance. */
 	templateUserFolder?: string;
+	/** Environment every instance gets (the binary data mode asked for through BINARY_MODE_ENV). */
+	instanceEnv?: Record<string, string>;
 }
 
 export function readState(): SuiteState {

@@ -29,13 +29,17 @@ export function newInstance(env: Record<string, string> = {}): N8nInstance {
 		runtime: runtime(),
 		parentDir: join(state.workDir, 'instances'),
 		userFolderTemplate: state.templateUserFolder,
-		env,
+		env: { ...state.instanceEnv, ...env },
 	});
 }
 
 /** An instance without the package installed, for tests that install their own. */
 export function bareInstance(): N8nInstance {
-	return N8nInstance.create({ runtime: runtime(), parentDir: join(state.workDir, 'instances') });
+	return N8nInstance.create({
+		runtime: runtime(),
+		parentDir: join(state.workDir, 'instances'),
+		env: state.instanceEnv,
+	});
 }
 
 export function workDir(): string {

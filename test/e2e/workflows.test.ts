@@ -7,7 +7,13 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 import { OctopusSimulator } from '../simulator';
-import { setParameter, SIM_CREDENTIAL, simCredential, succeeded } from './expect';
+import {
+	expectBinaryStore,
+	setParameter,
+	SIM_CREDENTIAL,
+	simCredential,
+	succeeded,
+} from './expect';
 import { sha256, testMp4 } from './media';
 import { nodeOutput, type N8nInstance } from './n8n';
 import { describeE2E, newInstance } from './suite';
@@ -64,6 +70,7 @@ describeE2E('OctopusX workflows in a real n8n (n8n execute)', () => {
 		const [done] = nodeOutput(run, 'Wait Until Done');
 		expect(done.json).toMatchObject({ id, status: 'completed' });
 		expect(done.binary?.data).toMatchObject({ mimeType: 'video/mp4', fileName: `${id}.mp4` });
+		expectBinaryStore(done.binary?.data);
 
 		// What OctopusX received is exactly the file n8n read ...
 		const submits = sim.requestsTo('submit');

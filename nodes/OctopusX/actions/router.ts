@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { openApi } from '../transport';
+import { errorOutputJson } from './errorOutputItem';
 import * as getStatus from './getStatus.operation';
 import * as submit from './submit.operation';
 import type { ItemError, ItemResult, Operation } from './types';
@@ -31,7 +32,8 @@ function taskIdOf(result: ItemResult | undefined): string | undefined {
  * The error item under "Continue On Fail": the message, and the task id so the task can be found.
  * n8n sends an item to the error output only when its JSON holds nothing but `error`, `message` and
  * `details` (and it replaces the JSON of items that carry an Error object), so there the rest goes
- * under `details`; n8n then merges in the input item, which keeps Submit's `id` and `task_id` on top.
+ * under `details` (as text in `message` on older n8n, see errorOutputItem.ts); n8n then merges in the
+ * input item, which keeps Submit's `id` and `task_id` on top.
  */
 function errorItem(
 	error: ItemError,
@@ -45,7 +47,7 @@ function errorItem(
 	if (error instanceof NodeApiError && error.httpCode) details.http_code = error.httpCode;
 	if (error.context.apiCode) details.code = error.context.apiCode;
 	const json: IDataObject = toErrorOutput
-		? { error: error.message, details }
+		? errorOutputJson(error.message, details)
 		: { error: error.message, ...details };
 	return { json, pairedItem: { item: itemIndex } };
 }

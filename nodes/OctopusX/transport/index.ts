@@ -4,8 +4,9 @@ import type {
 	IHttpRequestMethods,
 	IHttpRequestOptions,
 } from 'n8n-workflow';
-import { NodeOperationError, sleep } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
+import { abortableSleep } from './abortableSleep';
 import type { ErrorContext, Stage } from './apiErrors';
 import { errorFromAnswer, octopusError } from './apiErrors';
 import type { Failure, RequestKind } from './retryPolicy';
@@ -69,7 +70,7 @@ export function isCancelled(api: OctopusApi): boolean {
 /** Waits, unless the user stops the execution first (then it throws at once). */
 export async function pause(api: OctopusApi, ms: number): Promise<void> {
 	if (ms <= 0) return;
-	await sleep(ms, api.signal);
+	await abortableSleep(ms, api.signal);
 }
 
 function networkCode(error: unknown): string {
