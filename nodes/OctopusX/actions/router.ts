@@ -1,9 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { toolAnswer } from '../result/toolAnswer';
 import { openApi } from '../transport';
 import * as getStatus from './getStatus.operation';
 import * as submit from './submit.operation';
+import { runsAsTool } from './toolMode';
 import type { ItemError, ItemResult, Operation } from './types';
 import * as waitUntilDone from './waitUntilDone.operation';
 
@@ -78,6 +80,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	}
 	const continueOnFail = this.continueOnFail();
 	const toErrorOutput = this.getNode().onError === 'continueErrorOutput';
+	// An AI Agent's tool answers with a few fields of JSON; see toolAnswer.
+	const asTool = runsAsTool(this);
 	const results: Array<ItemResult | undefined> = new Array(items.length);
 
 	const plans: unknown[] = [];
@@ -114,6 +118,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			if (!result)
 				throw new NodeOperationError(this.getNode(), 'Item was not processed', { itemIndex });
 			if ('error' in result) return errorItem(result.error, itemIndex, toErrorOutput);
+			if (asTool) return { json: toolAnswer(result.json), pairedItem: { item: itemIndex } };
 			return { ...result, pairedItem: { item: itemIndex } };
 		}),
 	];
