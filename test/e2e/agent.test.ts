@@ -58,6 +58,9 @@ describeE2E('OctopusX in one node, in a real n8n', () => {
 		expect(sim.requestsTo('chat')[0].headers.authorization).toBe(`Bearer ${OPENAI_KEY}`);
 		const [tool] = offeredTools(chats[0]);
 		expect(offeredTools(chats[0])).toHaveLength(1);
+		expect(tool.name).toBe('OctopusX');
+		// The node's own description of its Submit tool, not n8n's generic one.
+		expect(tool.description).toMatch(/^Generates a new video from a public MP4 URL and a prompt/);
 		const properties = tool.parameters?.properties ?? {};
 		expect(Object.keys(properties).sort()).toEqual([
 			'aspect_ratio',
