@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { OctopusSimulator } from '../simulator';
-import { FINAL_PREFIX, offeredTools, toolResult } from '../simulator/chatModel';
+import { defaultChatScript, FINAL_PREFIX, offeredTools, toolResult } from '../simulator/chatModel';
 import { setParameter, SIM_CREDENTIAL, simCredential, succeeded } from './expect';
 import { sha256, testMp4 } from './media';
 import { nodeOutput, type N8nInstance } from './n8n';
@@ -107,6 +107,30 @@ describeE2E('OctopusX in one node, in a real n8n', () => {
 		const [final] = nodeOutput(run, 'AI Agent');
 		expect(final.json.output).toBe(`${FINAL_PREFIX}${answer}`);
 		expect(String(final.json.output)).toContain(videoUrl);
+	});
+
+	it('a failed task: the agent is told what failed, with the task id and what to do', async () => {
+		sim.setChatScript({
+			toolArguments: {
+				...defaultChatScript(sim.cdnBaseUrl).toolArguments,
+				prompt: 'Turn it into a snowy winter morning [sim:fail]',
+			},
+		});
+
+		const run = succeeded(await n8n.execute('octopusxAiAgentTool', { timeoutMs: 240_000 }));
+
+		expect(sim.requestsTo('submit')).toHaveLength(1);
+		const [task] = sim.tasks.values();
+		const answer = JSON.parse(toolResult(sim.chatRequests()[1]) ?? '') as unknown;
+		expect(answer).toMatchObject([
+			{
+				error: `Task ${task.id} failed: Generation failed: the reference video could not be decoded [generation_failed]`,
+				description: expect.stringMatching(/submit again/),
+				task_id: task.id,
+				code: 'generation_failed',
+			},
+		]);
+		expect(String(nodeOutput(run, 'AI Agent')[0].json.output)).toContain(task.id);
 	});
 
 	it('Submit with Wait for Completion: one node turns the file into the generated video, byte for byte', async () => {

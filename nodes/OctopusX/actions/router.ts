@@ -78,10 +78,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			description: 'Choose Submit, Get Status or Wait Until Done.',
 		});
 	}
-	const continueOnFail = this.continueOnFail();
-	const toErrorOutput = this.getNode().onError === 'continueErrorOutput';
-	// An AI Agent's tool answers with a few fields of JSON; see toolAnswer.
+	// An AI Agent's tool answers with a few fields of JSON; see toolAnswer. Its errors are answers
+	// too: n8n would pass the model only an error's message, and the model needs the fix and task id.
 	const asTool = runsAsTool(this);
+	const continueOnFail = this.continueOnFail() || asTool;
+	const toErrorOutput = !asTool && this.getNode().onError === 'continueErrorOutput';
 	const results: Array<ItemResult | undefined> = new Array(items.length);
 
 	const plans: unknown[] = [];
