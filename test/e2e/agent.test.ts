@@ -133,6 +133,23 @@ describeE2E('OctopusX in one node, in a real n8n', () => {
 		expect(String(nodeOutput(run, 'AI Agent')[0].json.output)).toContain(task.id);
 	});
 
+	it('a bad argument from the model: the field and the fix come back, nothing is submitted', async () => {
+		sim.setChatScript({
+			toolArguments: { ...defaultChatScript(sim.cdnBaseUrl).toolArguments, aspect_ratio: '4:3' },
+		});
+
+		succeeded(await n8n.execute('octopusxAiAgentTool', { timeoutMs: 240_000 }));
+
+		expect(sim.requestsTo('submit')).toHaveLength(0);
+		const answer = JSON.parse(toolResult(sim.chatRequests()[1]) ?? '') as unknown;
+		expect(answer).toEqual([
+			{
+				error: '"Aspect Ratio" is "4:3", which OctopusX does not take',
+				description: expect.stringContaining('Use one of: 16:9, 9:16.'),
+			},
+		]);
+	});
+
 	it('Submit with Wait for Completion: one node turns the file into the generated video, byte for byte', async () => {
 		const input = testMp4('one node input', 120 * 1024);
 		writeFileSync(join(n8n.filesDir, 'one-node', 'input.mp4'), input);
