@@ -108,6 +108,12 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		});
 	}
 
+	if (asTool) {
+		results.forEach((result, i) => {
+			if (result && !('error' in result)) results[i] = { json: toolAnswer(result.json) };
+		});
+	}
+
 	if (!continueOnFail) {
 		const failed = results.findIndex((result) => result && 'error' in result);
 		if (failed >= 0)
@@ -119,7 +125,6 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			if (!result)
 				throw new NodeOperationError(this.getNode(), 'Item was not processed', { itemIndex });
 			if ('error' in result) return errorItem(result.error, itemIndex, toErrorOutput);
-			if (asTool) return { json: toolAnswer(result.json), pairedItem: { item: itemIndex } };
 			return { ...result, pairedItem: { item: itemIndex } };
 		}),
 	];
