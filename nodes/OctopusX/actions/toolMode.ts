@@ -11,10 +11,12 @@ export function runsAsTool(fn: IExecuteFunctions): boolean {
 /**
  * A parameter value that the AI Agent's model fills. The description is what the model reads about
  * the argument, so it says what to put there, not how the node works. Quotes and backticks are kept
- * out of descriptions: n8n parses this expression back to build the tool's schema.
+ * out of descriptions: n8n parses this expression back to build the tool's schema. The comment is the
+ * marker n8n's editor writes for "Let the model define this parameter": with it the editor shows the
+ * field as defined by the model, with a button to take it back.
  */
 export function fromAi(key: string, description: string, type: 'string' | 'number'): string {
-	return `={{ $fromAI('${key}', \`${description}\`, '${type}') }}`;
+	return `={{ /*n8n-auto-generated-fromAI-override*/ $fromAI('${key}', \`${description}\`, '${type}') }}`;
 }
 
 /**
