@@ -9,6 +9,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import * as getStatus from './actions/getStatus.operation';
 import { router } from './actions/router';
 import * as submit from './actions/submit.operation';
+import { toolDescriptionProperties } from './actions/toolMode';
 import * as waitUntilDone from './actions/waitUntilDone.operation';
 
 export class OctopusX implements INodeType {
@@ -55,6 +56,7 @@ export class OctopusX implements INodeType {
 				],
 				default: 'submit',
 			},
+			...toolDescriptionProperties,
 			...submit.description,
 			...getStatus.description,
 			...waitUntilDone.description,

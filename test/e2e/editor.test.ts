@@ -90,6 +90,12 @@ describeE2E('OctopusX in a started n8n (REST API)', () => {
 			expect(await icon.text()).toContain('<svg');
 		}
 
+		// The same node as an AI Agent's tool: its own tool descriptions, so n8n adds no generic one.
+		const tool = (answer.body as NodeTypeJson[]).find((t) => t.name === `${NODE_TYPE}Tool`);
+		const names = tool!.properties.map((p) => p.name);
+		expect(names.filter((name) => name === 'toolDescription')).toHaveLength(3);
+		expect(names).not.toContain('descriptionType');
+
 		const credentials = await server.request('GET', '/types/credentials.json');
 		const credential = (credentials.body as Array<{ name: string; iconUrl?: unknown }>).find(
 			(c) => c.name === CREDENTIAL_TYPE,

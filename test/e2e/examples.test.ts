@@ -19,7 +19,8 @@ describe('example workflow files', () => {
 	it.each(exampleFiles)('%s uses the package node and the credential placeholder', (name) => {
 		const workflow = readWorkflow(join(EXAMPLES_DIR, name));
 		const nodes = workflow.nodes as Array<{ type: string; credentials?: Record<string, unknown> }>;
-		const ours = nodes.filter((n) => n.type === NODE_TYPE);
+		// The node itself, or the same node as an AI Agent's tool.
+		const ours = nodes.filter((n) => n.type === NODE_TYPE || n.type === `${NODE_TYPE}Tool`);
 		expect(ours.length).toBeGreaterThan(0);
 		for (const node of ours)
 			expect(node.credentials).toEqual({ octopusXApi: CREDENTIAL_PLACEHOLDER });

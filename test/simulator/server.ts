@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 
 import { apiError, cdnError, json, type Answer } from './answers';
+import { chatAnswer, defaultChatScript, type ChatScript } from './chatModel';
 import { summariseJson } from './datauri';
 import { checkFault, FaultPlan, faultAnswer } from './faults';
 import { ResultStore } from './media';
@@ -27,6 +28,8 @@ import { validateSubmit } from './validate';
 const DEFAULT_API_KEY = 'sk-sim-0123456789abcdef';
 /** Bodies past this are drained and refused with 413 rather than kept in memory. */
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
+/** Size of the public input videos under the cdn's /public/. */
+const SOURCE_BYTES = 64 * 1024;
 const MODEL_LIST = {
 	object: 'list',
 	data: [
@@ -67,7 +70,11 @@ function flattenHeaders(h: IncomingMessage['headers']): Record<string, string> {
 
 function classify(kind: ServerKind, method: string, pathname: string): Route | 'unknown' {
 	const read = method === 'GET' || method === 'HEAD';
+	if (kind === 'cdn' && read && /^\/public\/[^/]+\.mp4$/.test(pathname)) return 'source';
 	if (kind === 'cdn') return read && /^\/files\/[^/]+$/.test(pathname) ? 'cdn' : 'unknown';
+	if (pathname === '/v1/chat/completions' || pathname === '/v1/responses') {
+		return method === 'POST' ? 'chat' : 'unknown';
+	}
 	if (pathname === '/v1/models') return read ? 'models' : 'unknown';
 	if (pathname === '/v1/videos') return method === 'POST' ? 'submit' : 'unknown';
 	if (/^\/v1\/videos\/[^/]+\/content$/.test(pathname)) return read ? 'content' : 'unknown';
@@ -119,6 +126,7 @@ export class OctopusSimulator {
 	private readonly inFlight = new Map<Route | 'unknown' | 'all', number>();
 	private readonly maxima = new Map<Route | 'unknown' | 'all', number>();
 	private taskDefaults: Partial<TaskDefaults> = {};
+	private chatScript: ChatScript = defaultChatScript('');
 	private seq = 0;
 	private urls = { api: '', cdn: '' };
 	private stopping?: Promise<void>;
@@ -146,6 +154,7 @@ export class OctopusSimulator {
 			const api = await sim.listen(sim.apiServer, sim.settings.host, sim.settings.port);
 			const cdn = await sim.listen(sim.cdnServer, sim.settings.cdnHost, sim.settings.cdnPort);
 			sim.urls = { api: `http://${api}`, cdn: `http://${cdn}` };
+			sim.chatScript = defaultChatScript(sim.urls.cdn);
 		} catch (err) {
 			await sim.stop();
 			throw err;
@@ -201,6 +210,7 @@ export class OctopusSimulator {
 		this.faults.clearQueued();
 		this.faults.setRandom(this.settings.randomFaults);
 		this.taskDefaults = {};
+		this.chatScript = defaultChatScript(this.cdnBaseUrl);
 		this.seq = 0;
 		this.maxima.clear();
 		for (const [k, v] of this.inFlight) this.maxima.set(k, v);
@@ -396,7 +406,9 @@ export class OctopusSimulator {
 		rec: RecordedRequest,
 		parsedOk: boolean,
 	): Answer {
+		if (route === 'source') return this.publicSource(pathname);
 		if (kind === 'cdn') return this.cdnFile(req, pathname, path);
+		if (route === 'chat') return this.chat(req, pathname, rec, parsedOk);
 		if (!this.authorised(req)) {
 			return apiError(401, 'Invalid API key provided', 'invalid_api_key');
 		}
@@ -532,6 +544,56 @@ export class OctopusSimulator {
 	private resultUrl(task: SimTask): string {
 		const expires = expiresAtSeconds(task);
 		return `${this.cdnBaseUrl}/files/${task.id}.mp4?sig=${this.sign(task.id, expires)}&expires=${expires}`;
+	}
+
+	/**
+	 * The OpenAI-compatible chat model: any bearer key is accepted (the test reads it from the record),
+	 * the answer follows the script (see chatModel.ts).
+	 */
+	private chat(
+		req: IncomingMessage,
+		pathname: string,
+		rec: RecordedRequest,
+		parsedOk: boolean,
+	): Answer {
+		if (!/^Bearer\s+\S+/i.test(req.headers.authorization ?? '')) {
+			return apiError(401, 'You did not provide an API key.', 'invalid_api_key');
+		}
+		if (!parsedOk || typeof rec.json !== 'object' || rec.json === null) {
+			return apiError(400, 'The body must be a JSON object.', 'invalid_body');
+		}
+		const api = pathname === '/v1/responses' ? 'responses' : 'chat';
+		const result = chatAnswer(api, rec.json as Record<string, unknown>, this.chatScript);
+		return 'error' in result
+			? apiError(400, result.error, 'unsupported')
+			: json(200, result.answer);
+	}
+
+	/** A public input video (no signature needed), as a user's storage would serve it to OctopusX. */
+	private publicSource(pathname: string): Answer {
+		const name = pathname.slice('/public/'.length);
+		const size = SOURCE_BYTES;
+		return {
+			status: 200,
+			headers: { 'content-type': 'video/mp4', 'accept-ranges': 'bytes' },
+			stream: { size, chunkAt: this.media.source(`public/${name}`, size) },
+		};
+	}
+
+	/** Changes what the chat model sends: tool arguments by name, or the final message's prefix. */
+	setChatScript(script: Partial<ChatScript>): void {
+		this.chatScript = {
+			...this.chatScript,
+			...script,
+			toolArguments: script.toolArguments ?? this.chatScript.toolArguments,
+		};
+	}
+
+	/** The chat requests' bodies, in order of arrival. */
+	chatRequests(): Array<Record<string, unknown>> {
+		return this.requestsTo('chat')
+			.sort((a, b) => a.seq - b.seq)
+			.map((r) => r.json as Record<string, unknown>);
 	}
 
 	/** Behaves like an object store behind a signed URL. */

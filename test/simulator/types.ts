@@ -1,8 +1,17 @@
 /** The simulator's public types: options, faults, and what it records. */
 
-export type Route = 'submit' | 'status' | 'content' | 'cdn' | 'models';
+/** `chat`: the OpenAI-compatible chat model (see chatModel.ts); `source`: public input videos on the cdn. */
+export type Route = 'submit' | 'status' | 'content' | 'cdn' | 'models' | 'chat' | 'source';
 
-export const ROUTES: readonly Route[] = ['submit', 'status', 'content', 'cdn', 'models'];
+export const ROUTES: readonly Route[] = [
+	'submit',
+	'status',
+	'content',
+	'cdn',
+	'models',
+	'chat',
+	'source',
+];
 
 export interface RandomFaults {
 	/** Probability (0..1) that a request on one of `routes` gets a fault. */

@@ -19,11 +19,13 @@ import {
 	readOutputProperty,
 	readTaskId,
 	taskIdProperty,
+	taskIdToolProperty,
 } from './taskParameters';
 import type { ItemResult, Operation } from './types';
 
 const properties: INodeProperties[] = [
 	taskIdProperty,
+	taskIdToolProperty,
 	{
 		displayName: 'Download Video',
 		name: 'download',

@@ -1,10 +1,12 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { toolAnswer } from '../result/toolAnswer';
 import { openApi } from '../transport';
 import { errorOutputJson } from './errorOutputItem';
 import * as getStatus from './getStatus.operation';
 import * as submit from './submit.operation';
+import { runsAsTool } from './toolMode';
 import type { ItemError, ItemResult, Operation } from './types';
 import * as waitUntilDone from './waitUntilDone.operation';
 
@@ -78,8 +80,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			description: 'Choose Submit, Get Status or Wait Until Done.',
 		});
 	}
-	const continueOnFail = this.continueOnFail();
-	const toErrorOutput = this.getNode().onError === 'continueErrorOutput';
+	// An AI Agent's tool answers with a few fields of JSON; see toolAnswer. Its errors are answers
+	// too: n8n would pass the model only an error's message, and the model needs the fix and task id.
+	const asTool = runsAsTool(this);
+	const continueOnFail = this.continueOnFail() || asTool;
+	const toErrorOutput = !asTool && this.getNode().onError === 'continueErrorOutput';
 	const results: Array<ItemResult | undefined> = new Array(items.length);
 
 	const plans: unknown[] = [];
@@ -102,6 +107,12 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		done.forEach((result, j) => {
 			results[planItems[j]] =
 				'error' in result ? { error: asItemError(this, result.error, planItems[j]) } : result;
+		});
+	}
+
+	if (asTool) {
+		results.forEach((result, i) => {
+			if (result && !('error' in result)) results[i] = { json: toolAnswer(result.json) };
 		});
 	}
 

@@ -6,9 +6,19 @@ import { checkBinaryReference, encodeBinaryReference } from '../reference/binary
 import { JsonBodyWithDataUri } from '../reference/jsonBodyWithDataUri';
 import { buildSubmitFields, FieldProblem, MAX_IMAGES } from '../reference/submitFields';
 import type { OctopusApi } from '../transport';
-import { callApi, errorContext } from '../transport';
+import { callApi, errorContext, isCancelled, stoppedError } from '../transport';
 import { octopusError } from '../transport/apiErrors';
 import { AT_ONCE, createLimiter } from '../transport/limit';
+import type { WaitSettings } from './followTasks';
+import {
+	downloadProperty,
+	followTasks,
+	pollIntervalOption,
+	readWaitSettings,
+	timeoutOption,
+} from './followTasks';
+import { outputBinaryPropertyOption } from './taskParameters';
+import { fromAi, runsAsTool } from './toolMode';
 import type { ItemResult, Operation } from './types';
 
 const properties: INodeProperties[] = [
@@ -50,12 +60,28 @@ const properties: INodeProperties[] = [
 			'e.g. Keep the camera path and motion; turn it into a rainy cinematic night with neon reflections',
 		description:
 			'What to generate. Say what to keep from the reference (camera, timing, motion) and what to change, and ask for a newly generated video.',
+		displayOptions: { hide: { '@tool': [true] } },
+	},
+	{
+		displayName: 'Prompt',
+		name: 'prompt',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		default: fromAi(
+			'prompt',
+			'What the new video should look like, in English. Say what to keep from the source video (camera path, timing, motion) and what to change (style, setting, light, weather), as the user asked',
+			'string',
+		),
+		required: true,
+		description: 'What to generate. By default the AI Agent writes it.',
+		displayOptions: { show: { '@tool': [true] } },
 	},
 	{
 		displayName: 'Video Source',
 		name: 'videoSource',
 		type: 'options',
-		displayOptions: { show: { model: ['omni-fast-v2v'] } },
+		// Binary data does not reach a tool: an AI Agent passes a public URL instead.
+		displayOptions: { show: { model: ['omni-fast-v2v'] }, hide: { '@tool': [true] } },
 		options: [
 			{
 				name: 'Binary File From Previous Node',
@@ -74,7 +100,10 @@ const properties: INodeProperties[] = [
 		displayName: 'Input Binary Field',
 		name: 'binaryPropertyName',
 		type: 'string',
-		displayOptions: { show: { model: ['omni-fast-v2v'], videoSource: ['binary'] } },
+		displayOptions: {
+			show: { model: ['omni-fast-v2v'], videoSource: ['binary'] },
+			hide: { '@tool': [true] },
+		},
 		default: 'data',
 		required: true,
 		hint: 'The name of the input binary field holding the MP4 (at most 15 MiB)',
@@ -90,12 +119,39 @@ const properties: INodeProperties[] = [
 		description: 'Public http(s) address of the reference MP4',
 	},
 	{
+		displayName: 'Video URL',
+		name: 'videoUrl',
+		type: 'string',
+		displayOptions: { show: { model: ['omni-fast-v2v'], '@tool': [true] } },
+		default: fromAi(
+			'video_url',
+			'The public http or https address of the source MP4 video to transform, exactly as the user gave it',
+			'string',
+		),
+		required: true,
+		description: 'Public http(s) address of the reference MP4. By default the AI Agent gives it.',
+	},
+	{
 		displayName: 'Duration (Seconds)',
 		name: 'seconds',
 		type: 'number',
 		typeOptions: { minValue: 4, maxValue: 30, numberPrecision: 0 },
 		default: 8,
 		description: 'Length of the generated video, from 4 to 30 seconds',
+		displayOptions: { hide: { '@tool': [true] } },
+	},
+	{
+		displayName: 'Duration (Seconds)',
+		name: 'seconds',
+		type: 'string',
+		default: fromAi(
+			'duration_seconds',
+			'Length of the new video in whole seconds, from 4 to 30. Use 8 unless the user asks for another length',
+			'number',
+		),
+		description:
+			'Length of the generated video, from 4 to 30 seconds. By default the AI Agent picks it.',
+		displayOptions: { show: { '@tool': [true] } },
 	},
 	{
 		displayName: 'Aspect Ratio',
@@ -106,6 +162,19 @@ const properties: INodeProperties[] = [
 			{ name: '9:16 (Portrait)', value: '9:16' },
 		],
 		default: '16:9',
+		displayOptions: { hide: { '@tool': [true] } },
+	},
+	{
+		displayName: 'Aspect Ratio',
+		name: 'aspectRatio',
+		type: 'string',
+		default: fromAi(
+			'aspect_ratio',
+			'Either 16:9 for landscape or 9:16 for portrait. Use 16:9 unless the user asks for portrait or vertical video',
+			'string',
+		),
+		description: '16:9 or 9:16. By default the AI Agent picks it.',
+		displayOptions: { show: { '@tool': [true] } },
 	},
 	{
 		displayName: 'Resolution',
@@ -118,6 +187,42 @@ const properties: INodeProperties[] = [
 			{ name: '4K', value: '4k' },
 		],
 		default: '720p',
+		displayOptions: { hide: { '@tool': [true] } },
+	},
+	{
+		displayName: 'Resolution',
+		name: 'resolution',
+		type: 'string',
+		default: fromAi(
+			'resolution',
+			'One of 720p, 1080p, 2k or 4k. Use 720p unless the user asks for a higher resolution',
+			'string',
+		),
+		description: '720p, 1080p, 2k or 4k. By default the AI Agent picks it.',
+		displayOptions: { show: { '@tool': [true] } },
+	},
+	{
+		displayName: 'Wait for Completion',
+		name: 'waitForCompletion',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to wait in this node until the video is ready and output it, as Wait Until Done does. Off: output the task right away.',
+		displayOptions: { hide: { '@tool': [true] } },
+	},
+	{
+		displayName: 'Wait for Completion',
+		name: 'waitForCompletion',
+		type: 'boolean',
+		// An AI Agent waits for its tool without a limit of its own, and wants the video's URL back.
+		default: true,
+		description:
+			'Whether to wait until the video is ready, so the AI Agent gets its video_url. Off: the agent gets the task ID to check with a Get Status tool.',
+		displayOptions: { show: { '@tool': [true] } },
+	},
+	{
+		...downloadProperty,
+		displayOptions: { show: { waitForCompletion: [true] }, hide: { '@tool': [true] } },
 	},
 	{
 		displayName: 'Options',
@@ -156,6 +261,14 @@ const properties: INodeProperties[] = [
 				description:
 					'Which request field carries the reference video (for gateways that expect another name)',
 			},
+			...[pollIntervalOption, timeoutOption].map((option) => ({
+				...option,
+				displayOptions: { show: { '/waitForCompletion': [true] } },
+			})),
+			{
+				...outputBinaryPropertyOption,
+				displayOptions: { show: { '/waitForCompletion': [true], '/download': [true] } },
+			},
 		],
 	},
 ];
@@ -167,13 +280,17 @@ interface SubmitPlan {
 	fields: IDataObject;
 	videoField?: string;
 	reference?: BinaryReference;
+	/** Set when the node waits for the task itself ("Wait for Completion"). */
+	wait?: WaitSettings;
 }
 
 function readSubmitFields(fn: IExecuteFunctions, itemIndex: number) {
 	const options = fn.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const model = fn.getNodeParameter('model', itemIndex);
-	const videoSource =
-		model === 'omni-fast-v2v' ? fn.getNodeParameter('videoSource', itemIndex, 'binary') : undefined;
+	let videoSource: unknown;
+	if (model === 'omni-fast-v2v') {
+		videoSource = runsAsTool(fn) ? 'url' : fn.getNodeParameter('videoSource', itemIndex, 'binary');
+	}
 	try {
 		return buildSubmitFields({
 			model,
@@ -208,6 +325,9 @@ async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<Subm
 	}
 	const built = readSubmitFields(this, itemIndex);
 	const plan: SubmitPlan = { itemIndex, fields: built.fields, videoField: built.videoField };
+	if (this.getNodeParameter('waitForCompletion', itemIndex, false) === true) {
+		plan.wait = readWaitSettings(this, itemIndex);
+	}
 	if (built.fromBinary) {
 		const property = String(this.getNodeParameter('binaryPropertyName', itemIndex, 'data')).trim();
 		if (property === '') {
@@ -254,7 +374,7 @@ async function run(
 	plans: SubmitPlan[],
 ): Promise<ItemResult[]> {
 	const limit = createLimiter(AT_ONCE.uploads);
-	return await Promise.all(
+	const results: ItemResult[] = await Promise.all(
 		plans.map(async (plan) =>
 			limit(async () => {
 				try {
@@ -265,6 +385,33 @@ async function run(
 			}),
 		),
 	);
+	// "Wait for Completion": the submitted tasks are followed on Wait Until Done's own path.
+	const waiting = plans.flatMap((plan, j) => {
+		const submitted = results[j];
+		if (!plan.wait || 'error' in submitted) return [];
+		return [
+			{ j, job: { itemIndex: plan.itemIndex, taskId: submitted.json.id as string, ...plan.wait } },
+		];
+	});
+	if (waiting.length === 0) return results;
+	let followed: ItemResult[];
+	try {
+		followed = await followTasks(
+			api,
+			waiting.map((w) => w.job),
+		);
+	} catch (error) {
+		// Stopped while waiting, or anything unforeseen: the tasks were paid for and keep running.
+		const failure = isCancelled(api)
+			? stoppedError(api)
+			: new NodeOperationError(this.getNode(), error as Error);
+		failure.description = `Submitted tasks, which keep running (pick them up with Get Status): ${waiting.map((w) => `item ${w.job.itemIndex}: task ${w.job.taskId}`).join(', ')}.`;
+		throw failure;
+	}
+	waiting.forEach((w, k) => {
+		results[w.j] = followed[k];
+	});
+	return results;
 }
 
 export const operation: Operation<SubmitPlan> = { description, prepare, run };

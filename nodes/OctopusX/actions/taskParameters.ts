@@ -1,6 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { fromAi } from './toolMode';
+
 /** The Task ID field, shared by Get Status and Wait Until Done. */
 export const taskIdProperty: INodeProperties = {
 	displayName: 'Task ID',
@@ -9,6 +11,18 @@ export const taskIdProperty: INodeProperties = {
 	default: '={{ $json.id }}',
 	required: true,
 	description: 'The ID that Submit returned (its "ID" field), e.g. video_abc123',
+	displayOptions: { hide: { '@tool': [true] } },
+};
+
+/** The same field when the node is an AI Agent's tool: the model gives the id. */
+export const taskIdToolProperty: INodeProperties = {
+	...taskIdProperty,
+	default: fromAi(
+		'task_id',
+		'The task_id that an earlier OctopusX call returned, e.g. video_abc123',
+		'string',
+	),
+	displayOptions: { show: { '@tool': [true] } },
 };
 
 export const outputBinaryPropertyOption: INodeProperties = {

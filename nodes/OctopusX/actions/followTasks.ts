@@ -1,0 +1,104 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { taskOutput } from '../result/taskOutput';
+import { waitForTasks } from '../task/waitForTasks';
+import type { OctopusApi } from '../transport';
+import { runsAsTool } from './toolMode';
+import { readOutputProperty } from './taskParameters';
+import type { ItemResult } from './types';
+
+/**
+ * Following tasks until they are done, and turning each into its output item: the one path that
+ * Wait Until Done and Submit's "Wait for Completion" share. Both read the same parameter names
+ * (`download`, `options.pollInterval`, `options.timeout`, `options.outputBinaryPropertyName`).
+ */
+
+export const downloadProperty: INodeProperties = {
+	displayName: 'Download Video',
+	name: 'download',
+	type: 'boolean',
+	default: true,
+	description: 'Whether to download the finished video as binary data, ready for a storage node',
+	// A tool's answer to an AI Agent is JSON only: n8n drops binary data there.
+	displayOptions: { hide: { '@tool': [true] } },
+};
+
+export const pollIntervalOption: INodeProperties = {
+	displayName: 'Poll Interval (Seconds)',
+	name: 'pollInterval',
+	type: 'number',
+	typeOptions: { minValue: 1 },
+	default: 10,
+	description:
+		'How often to check a running task. The first checks come sooner; a rate limit from OctopusX slows checking down.',
+};
+
+export const timeoutOption: INodeProperties = {
+	displayName: 'Timeout (Seconds)',
+	name: 'timeout',
+	type: 'number',
+	typeOptions: { minValue: 1 },
+	default: 600,
+	description:
+		'How long to wait for a task before giving up with an error that names the task. The task itself keeps running and can be picked up with Get Status.',
+};
+
+/** How one item's task is followed and what its output holds. */
+export interface WaitSettings {
+	download: boolean;
+	binaryProperty: string;
+	intervalMs: number;
+	timeoutMs: number;
+}
+
+function seconds(
+	fn: IExecuteFunctions,
+	itemIndex: number,
+	value: unknown,
+	name: string,
+	fallback: number,
+): number {
+	if (value === undefined || value === '') return fallback * 1000;
+	const n = Number(value);
+	if (!Number.isFinite(n) || n < 1) {
+		throw new NodeOperationError(fn.getNode(), `"${name}" is ${JSON.stringify(value)}`, {
+			itemIndex,
+			description: `Use a number of seconds of at least 1 (default ${fallback}).`,
+		});
+	}
+	return Math.round(n * 1000);
+}
+
+/** Reads and checks one item's wait settings; sends nothing. */
+export function readWaitSettings(fn: IExecuteFunctions, itemIndex: number): WaitSettings {
+	const options = fn.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	return {
+		// As a tool the video would be downloaded only to be dropped: the agent gets `video_url`.
+		download: runsAsTool(fn)
+			? false
+			: (fn.getNodeParameter('download', itemIndex, true) as boolean),
+		binaryProperty: readOutputProperty(fn, itemIndex),
+		intervalMs: seconds(fn, itemIndex, options.pollInterval, 'Poll Interval (Seconds)', 10),
+		timeoutMs: seconds(fn, itemIndex, options.timeout, 'Timeout (Seconds)', 600),
+	};
+}
+
+export interface FollowJob extends WaitSettings {
+	itemIndex: number;
+	taskId: string;
+}
+
+/**
+ * Follows all the jobs' tasks together and downloads each video as soon as it is ready. One
+ * result per job, in order; every error names its task.
+ */
+export async function followTasks(api: OctopusApi, jobs: FollowJob[]): Promise<ItemResult[]> {
+	const settled = await waitForTasks(api, jobs, async (job, status) =>
+		taskOutput(api, job.itemIndex, status, {
+			download: job.download,
+			binaryProperty: job.binaryProperty,
+		}),
+	);
+	return settled.map((s) => ('value' in s ? s.value : { error: s.error }));
+}
