@@ -70,6 +70,9 @@ export function octopusError(
 	// generic text ("you can retry the request immediately", "use Retry On Fail"): wrong advice after
 	// a paid submit, and it drops the task id and the base URL. Keep ours.
 	error.message = clean(message);
+	// Given no HTTP status, NodeApiError takes the response's `code` for one ("generation_failed" for a
+	// failed task): an error that came with no HTTP failure has no HTTP code.
+	if (extra.httpCode === undefined) error.httpCode = null;
 	if (ctx.taskId) error.context.taskId = ctx.taskId;
 	if (extra.api?.code) error.context.apiCode = extra.api.code;
 	if (extra.api?.message) error.context.apiMessage = clean(extra.api.message);

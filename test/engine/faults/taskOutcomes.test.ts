@@ -38,6 +38,8 @@ describe('a task that fails or is cancelled', () => {
 					task_id: failedId,
 					code: 'generation_failed',
 				});
+				// A failed task is no HTTP failure: the API's code is `code`, never `http_code`.
+				expect(errorFields(at(1)).http_code).toBeUndefined();
 				const cancelledId = byPrompt.get('a rainy night [sim:cancel]')!;
 				expect(errorFields(at(2))).toMatchObject({
 					error: `Task ${cancelledId} cancelled: The task was cancelled [task_cancelled]`,
