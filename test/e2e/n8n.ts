@@ -465,16 +465,6 @@ export class RunningN8n {
 		}
 	}
 
-	/** A signal to n8n's whole process group (n8n and its task runner), e.g. SIGKILL for a crash. */
-	kill(signal: NodeJS.Signals): void {
-		if (this.exitCode !== undefined || !this.child.pid) return;
-		try {
-			process.kill(-this.child.pid, signal);
-		} catch {
-			// already gone
-		}
-	}
-
 	async request(method: string, path: string, body?: unknown): Promise<HttpAnswer> {
 		const headers: Record<string, string> = { 'browser-id': this.browserId };
 		if (body !== undefined) headers['content-type'] = 'application/json';
@@ -577,13 +567,14 @@ export class RunningN8n {
 	}
 
 	/**
-	 * SIGKILL to n8n's process group at once, as a crash or an out-of-memory kill ends it: no
-	 * shutdown, nothing written after this moment. The instance's folder stays, for a restart.
+	 * A signal to n8n's whole process group (n8n and its task runner), by default SIGKILL, as a crash
+	 * or an out-of-memory kill ends it: no shutdown, nothing written after this moment. Resolves when
+	 * the process has exited; the instance's folder stays, for a restart.
 	 */
-	async kill(): Promise<void> {
+	async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
 		if (this.exitCode !== undefined || !this.child.pid) return;
 		try {
-			process.kill(-this.child.pid, 'SIGKILL');
+			process.kill(-this.child.pid, signal);
 		} catch {
 			// already gone
 		}
