@@ -1,6 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { log, msSinceCreated } from '../record';
+import { taskFinished } from '../record/logLines';
 import { taskOutput } from '../result/taskOutput';
 import { waitForTasks } from '../task/waitForTasks';
 import type { OctopusApi } from '../transport';
@@ -94,11 +96,18 @@ export interface FollowJob extends WaitSettings {
  * result per job, in order; every error names its task.
  */
 export async function followTasks(api: OctopusApi, jobs: FollowJob[]): Promise<ItemResult[]> {
-	const settled = await waitForTasks(api, jobs, async (job, status) =>
-		taskOutput(api, job.itemIndex, status, {
+	const settled = await waitForTasks(api, jobs, async (job, status) => {
+		const output = await taskOutput(api, job.itemIndex, status, {
 			download: job.download,
 			binaryProperty: job.binaryProperty,
-		}),
-	);
+		});
+		log(api.fn, taskFinished, job.itemIndex, job.taskId, {
+			status: status.status,
+			msFromSubmit: msSinceCreated(status.json),
+			downloaded: job.download,
+			videoBytes: output.binary?.[job.binaryProperty]?.bytes,
+		});
+		return output;
+	});
 	return settled.map((s) => ('value' in s ? s.value : { error: s.error }));
 }

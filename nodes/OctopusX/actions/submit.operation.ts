@@ -9,10 +9,12 @@ import type { OctopusApi } from '../transport';
 import { callApi, errorContext, isCancelled, stoppedError } from '../transport';
 import { octopusError } from '../transport/apiErrors';
 import { AT_ONCE, createLimiter } from '../transport/limit';
+import { log, rememberTask, submitFacts } from '../record';
+import { taskSubmitted } from '../record/logLines';
 import type { WaitSettings } from './followTasks';
 import { followTasks, readWaitSettings } from './followTasks';
 import { description } from './submit.description';
-import { runsAsTool } from './toolMode';
+import { errorForModel, runsAsTool } from './toolMode';
 import type { ItemResult, Operation } from './types';
 
 export { description };
@@ -24,6 +26,15 @@ interface SubmitPlan {
 	/** Set when the node waits for the task itself ("Wait for Completion"). */
 	wait?: WaitSettings;
 }
+
+/** The parameter behind each field a FieldProblem names, for the ones a model can fill. */
+const PARAMETER_OF: Record<string, string> = {
+	Prompt: 'prompt',
+	'Video URL': 'videoUrl',
+	'Duration (Seconds)': 'seconds',
+	'Aspect Ratio': 'aspectRatio',
+	Resolution: 'resolution',
+};
 
 function readSubmitFields(fn: IExecuteFunctions, itemIndex: number) {
 	const options = fn.getNodeParameter('options', itemIndex, {}) as IDataObject;
@@ -47,9 +58,14 @@ function readSubmitFields(fn: IExecuteFunctions, itemIndex: number) {
 		});
 	} catch (error) {
 		const problem = error as FieldProblem;
-		throw new NodeOperationError(fn.getNode(), problem.message, {
+		const description = problem instanceof FieldProblem ? problem.fix : undefined;
+		const parameter = problem instanceof FieldProblem ? PARAMETER_OF[problem.field] : undefined;
+		const forModel = parameter
+			? errorForModel(fn, parameter, problem.field, problem.message, description)
+			: undefined;
+		throw new NodeOperationError(fn.getNode(), forModel?.message ?? problem.message, {
 			itemIndex,
-			description: problem instanceof FieldProblem ? problem.fix : undefined,
+			description: forModel?.description ?? description,
 		});
 	}
 }
@@ -106,6 +122,14 @@ async function submitOne(this: IExecuteFunctions, api: OctopusApi, plan: SubmitP
 			`The task was probably created and may be charged. Do not submit this item again before checking your OctopusX task list. The answer was: ${JSON.stringify(answer.body).slice(0, 300)}`,
 		);
 	}
+	log(
+		this,
+		taskSubmitted,
+		plan.itemIndex,
+		id,
+		submitFacts(plan.fields, plan.videoField, plan.reference?.bytes),
+	);
+	rememberTask(this, id);
 	return { json: { ...task, id, task_id: (task.task_id as string) || id } };
 }
 
