@@ -52,7 +52,7 @@ export function readTaskId(fn: IExecuteFunctions, itemIndex: number): string {
 	}
 	if (/[\s/?#]/.test(taskId)) {
 		throw fail(
-			`"Task ID" ${JSON.stringify(taskId.slice(0, 80))} is not a task id`,
+			`"Task ID" is not a task id: ${JSON.stringify(taskId.slice(0, 80))}`,
 			'A task id has no spaces or slashes, e.g. video_abc123. Check what the "Task ID" expression resolves to.',
 		);
 	}

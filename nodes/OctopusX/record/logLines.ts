@@ -218,7 +218,7 @@ export function rateLimitWaitEnded(
 		'info',
 		'rateLimit.ended',
 		origin,
-		`rate limit wait over after ${formatSeconds(facts.waitedMs)}: ${facts.request} go on`,
+		`rate limit wait on ${facts.request} over after ${formatSeconds(facts.waitedMs)}`,
 		{ request: facts.request, waitedMs: facts.waitedMs },
 	);
 }
