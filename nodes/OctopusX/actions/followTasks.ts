@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { log, msSinceCreated } from '../record';
+import { binaryBytes, log, msSinceCreated } from '../record';
 import { taskFinished } from '../record/logLines';
 import { taskOutput } from '../result/taskOutput';
 import { waitForTasks } from '../task/waitForTasks';
@@ -105,7 +105,7 @@ export async function followTasks(api: OctopusApi, jobs: FollowJob[]): Promise<I
 			status: status.status,
 			msFromSubmit: msSinceCreated(status.json),
 			downloaded: job.download,
-			videoBytes: output.binary?.[job.binaryProperty]?.bytes,
+			videoBytes: binaryBytes(output.binary?.[job.binaryProperty]),
 		});
 		return output;
 	});

@@ -129,7 +129,7 @@ async function submitOne(this: IExecuteFunctions, api: OctopusApi, plan: SubmitP
 		id,
 		submitFacts(plan.fields, plan.videoField, plan.reference?.bytes),
 	);
-	rememberTask(this, id);
+	rememberTask(this, plan.itemIndex, id);
 	return { json: { ...task, id, task_id: (task.task_id as string) || id } };
 }
 

@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, Logger } from 'n8n-workflow';
+import type { IBinaryData, IDataObject, IExecuteFunctions, Logger } from 'n8n-workflow';
 
 import type { LineOrigin, LogLine, ReferenceFacts } from './logLines';
 import { TASK_COUNT_KEY, TASK_IDS_KEY, withTaskId } from './customDataValue';
@@ -43,10 +43,25 @@ export function log<F>(
 	}
 }
 
+type CustomData = IExecuteFunctions['customData'];
+
+/**
+ * The execution's custom data. n8n 1.x and 2.0 give a node no `this.customData`, only expressions'
+ * `$execution.customData`, which the node reaches through its data proxy; chosen by what the
+ * context has, not by n8n's version.
+ */
+function customDataOf(fn: IExecuteFunctions, itemIndex: number): CustomData | undefined {
+	const own = (fn as WithRecordTools).customData;
+	if (own) return own;
+	const execution = fn.getWorkflowDataProxy(itemIndex).$execution as
+		{ customData?: CustomData } | undefined;
+	return execution?.customData;
+}
+
 /** Adds a created task to the execution's custom data (see customDataValue.ts for the limits). */
-export function rememberTask(fn: IExecuteFunctions, taskId: string): void {
+export function rememberTask(fn: IExecuteFunctions, itemIndex: number, taskId: string): void {
 	try {
-		const customData = (fn as WithRecordTools).customData;
+		const customData = customDataOf(fn, itemIndex);
 		if (!customData) return;
 		const next = withTaskId(customData.get(TASK_IDS_KEY), customData.get(TASK_COUNT_KEY), taskId);
 		// The ids first: with only one key left under n8n's limit of 10, they matter more.
@@ -86,4 +101,16 @@ export function msSinceCreated(task: IDataObject): number | undefined {
 	const created = Number(task.created_at);
 	if (!Number.isFinite(created) || created <= 0) return undefined;
 	return Math.max(0, Date.now() - created * 1000);
+}
+
+/**
+ * A stored file's size. n8n 1.x sets no `bytes` on binaries kept in memory: there the base64 text's
+ * length gives it without decoding. Undefined where neither says (the line then omits the size).
+ */
+export function binaryBytes(binary: IBinaryData | undefined): number | undefined {
+	if (!binary) return undefined;
+	if (typeof binary.bytes === 'number') return binary.bytes;
+	if (binary.id || typeof binary.data !== 'string') return undefined;
+	const padding = binary.data.endsWith('==') ? 2 : binary.data.endsWith('=') ? 1 : 0;
+	return (binary.data.length / 4) * 3 - padding;
 }
