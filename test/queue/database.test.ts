@@ -222,6 +222,8 @@ describeQueue('queue mode: main + 2 workers, Postgres, Redis, binaries in the da
 		expect(saved.status).toBe('error');
 		expect(saved.strings.join('\n')).toContain('failed to be processed too many times');
 		for (const id of paid) expect(saved.strings.join('\n')).not.toContain(id);
+		const details = await cluster.main.request('GET', `/rest/executions/${failed.id}`);
+		expect((details.body as { data: { customData?: object } }).data.customData ?? {}).toEqual({});
 
 		// Step 2: the dead worker's log, at n8n's default level, names every task the execution
 		// submitted: grep "execution=<id> " for the "submitted" lines, read "task=".
