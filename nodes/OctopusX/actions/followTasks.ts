@@ -70,6 +70,12 @@ function seconds(
 	return Math.round(n * 1000);
 }
 
+/** How often a running task is looked at, in ms: the Poll Interval option, checked. */
+export function readPollInterval(fn: IExecuteFunctions, itemIndex: number): number {
+	const options = fn.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	return seconds(fn, itemIndex, options.pollInterval, 'Poll Interval (Seconds)', 10);
+}
+
 /** Reads and checks one item's wait settings; sends nothing. */
 export function readWaitSettings(fn: IExecuteFunctions, itemIndex: number): WaitSettings {
 	const options = fn.getNodeParameter('options', itemIndex, {}) as IDataObject;
@@ -79,7 +85,7 @@ export function readWaitSettings(fn: IExecuteFunctions, itemIndex: number): Wait
 			? false
 			: (fn.getNodeParameter('download', itemIndex, true) as boolean),
 		binaryProperty: readOutputProperty(fn, itemIndex),
-		intervalMs: seconds(fn, itemIndex, options.pollInterval, 'Poll Interval (Seconds)', 10),
+		intervalMs: readPollInterval(fn, itemIndex),
 		timeoutMs: seconds(fn, itemIndex, options.timeout, 'Timeout (Seconds)', 600),
 	};
 }

@@ -236,7 +236,12 @@ export function unreachable(
 export async function callApi(
 	api: OctopusApi,
 	kind: RequestKind,
-	options: Omit<SendOptions, 'authenticated'> & { itemIndex?: number; taskId?: string },
+	options: Omit<SendOptions, 'authenticated'> & {
+		itemIndex?: number;
+		taskId?: string;
+		/** Error answers the caller handles itself: returned as they are, never retried here. */
+		passThrough?: (answer: HttpAnswer) => boolean;
+	},
 	accept: (answer: HttpAnswer) => boolean = () => true,
 ): Promise<HttpAnswer> {
 	const ctx = errorContext(api, options.itemIndex, options.taskId);
@@ -254,6 +259,8 @@ export async function callApi(
 			if (answer.status >= 200 && answer.status < 300) {
 				if (accept(answer)) return answer;
 				failure = { type: 'malformed' };
+			} else if (options.passThrough?.(answer)) {
+				return answer;
 			} else {
 				failure = failureOf(answer);
 			}
