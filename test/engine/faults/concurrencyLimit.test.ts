@@ -89,14 +89,14 @@ describe('the key runs as many tasks as OctopusX allows', () => {
 					const accepted = sim.requestsTo('submit').filter((r) => r.status === 200);
 					expect(accepted).toHaveLength(2);
 					const [first] = [...sim.tasks.values()].sort((a, b) => a.createdAt - b.createdAt);
-					// The first task ends 2 s after it was created; the second item follows within a
-					// poll interval (1 s), far sooner than the 3 s a blind backoff would take.
+					// The first task ends 3 s after it was created; the second item follows within a
+					// poll interval (1 s), not when a blind backoff (2 s, then 4 s more) would try again.
 					const second = accepted.sort((a, b) => a.seq - b.seq)[1];
-					expect(second.at - (first.createdAt + 2000)).toBeLessThan(1300);
-					expect(second.at - (first.createdAt + 2000)).toBeGreaterThanOrEqual(0);
+					expect(second.at - (first.createdAt + 3000)).toBeLessThan(1300);
+					expect(second.at - (first.createdAt + 3000)).toBeGreaterThanOrEqual(0);
 					expectOwnTasksInOrder(sim, result.outputs[0]);
 				},
-				{ maxConcurrentTasks: 1, taskDurationMs: 2000 },
+				{ maxConcurrentTasks: 1, taskDurationMs: 3000 },
 			);
 		},
 	);
