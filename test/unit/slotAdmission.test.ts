@@ -85,8 +85,8 @@ describe('SlotAdmission', () => {
 		a.refused(4000, 0);
 		a.refused(10_000, 0);
 		expect(a.decide(10_999, 0, 0).kind).toBe('wait');
-		// A submit still on its way: its answer (or the next try) decides, not the patience.
-		expect(a.decide(11_000, 0, 1)).toMatchObject({ kind: 'wait', until: 22_000 });
+		// A submit still on its way: its answer decides, not the patience.
+		expect(a.decide(11_000, 0, 1)).toMatchObject({ kind: 'wait', until: Infinity });
 		expect(a.decide(11_000, 0, 0)).toEqual({ kind: 'give up', waitedMs: 10_000 });
 		expect(a.refusals).toBe(3);
 	});
@@ -102,5 +102,16 @@ describe('SlotAdmission', () => {
 		const a = new SlotAdmission({ maxAtOnce: Infinity, patienceMs: 0 });
 		a.refused(0, 1);
 		expect(a.decide(0, 1, 0)).toEqual({ kind: 'give up', waitedMs: 0 });
+	});
+});
+
+describe('SlotAdmission while other holders fill the key', () => {
+	it('sends one submit at a time until one is accepted', () => {
+		const a = new SlotAdmission({ maxAtOnce: Infinity, patienceMs: HOUR }, () => 0.5);
+		a.refused(0, 0);
+		expect(a.decide(3000, 0, 0).kind).toBe('send');
+		expect(a.decide(3000, 0, 1).kind).toBe('wait');
+		a.accepted(1);
+		expect(a.decide(3100, 1, 1).kind).toBe('send');
 	});
 });

@@ -9,7 +9,8 @@
  *   a slot frees, not on a timer. The lesson is forgotten when a task finishes 30 s or more after
  *   the last refusal, in case other holders of the key have finished meanwhile.
  * - A refusal with none of its own running means other executions or apps hold the key's slots:
- *   the next try comes after a jittered backoff (3 s, doubling, at most a minute).
+ *   the next try comes after a jittered backoff (3 s, doubling, at most a minute), one submit at a
+ *   time until one is accepted.
  * - Patience: an item that has waited that long with no task of the run accepted ends the wait for
  *   every item not yet sent.
  */
@@ -68,9 +69,11 @@ export class SlotAdmission {
 	 * be finished; `sending`: its submits on their way.
 	 */
 	decide(now: number, running: number, sending: number): SlotDecision {
-		const byCount = running + sending < this.limit;
-		if (byCount && now >= this.retryAt) return { kind: 'send' };
-		// A submit still on its way may free the wait (accepted: it counts; refused: it teaches).
+		const underLimit = running + sending < this.limit;
+		// While other holders fill the key, one submit at a time finds out whether a slot is free.
+		const probing = this.foreignRefusals > 0 && sending > 0;
+		if (underLimit && !probing && now >= this.retryAt) return { kind: 'send' };
+		// A submit still on its way may end the wait (accepted: it counts; refused: it teaches).
 		if (this.waitingSince === undefined) this.waitingSince = now;
 		const waitedMs = now - this.waitingSince;
 		const outOfPatience = waitedMs >= this.settings.patienceMs;
@@ -79,11 +82,12 @@ export class SlotAdmission {
 		const patienceEnds = outOfPatience
 			? Number.POSITIVE_INFINITY
 			: this.waitingSince + this.settings.patienceMs;
-		if (!byCount) {
+		if (!underLimit) {
 			const reason = this.settings.maxAtOnce <= this.learned ? 'max at once' : 'own tasks';
 			return { kind: 'wait', until: patienceEnds, reason };
 		}
-		return { kind: 'wait', until: Math.min(this.retryAt, patienceEnds), reason: 'other holders' };
+		const until = probing ? patienceEnds : Math.min(this.retryAt, patienceEnds);
+		return { kind: 'wait', until, reason: 'other holders' };
 	}
 
 	/** OctopusX took a task; `running` counts it. */
