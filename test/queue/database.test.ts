@@ -133,6 +133,42 @@ describeQueue('queue mode: main + 2 workers, Postgres, Redis, binaries in the da
 		expect(new Set(ranOn)).toEqual(new Set(['worker-1', 'worker-2']));
 	});
 
+	it('two executions on two workers share a key limited to 2 tasks: both finish every item, one task each', async () => {
+		sim.setOptions({ maxConcurrentTasks: 2 });
+		try {
+			const batches = [0, 1].map((e) =>
+				[0, 1, 2, 3].map((i) => ({
+					url: `https://videos.example.com/limit-${e}-${i}.mp4`,
+					prompt: `Shared key ${e}, clip ${i}: make it rain`,
+				})),
+			);
+			const answers = await Promise.all(
+				batches.map(async (videos) => await postJson(BATCH.path, { videos })),
+			);
+
+			for (const [e, answer] of answers.entries()) {
+				expect(answer.status).toBe(200);
+				const items = (await answer.json()) as Array<{ id: string; status: string }>;
+				expect(items).toHaveLength(4);
+				items.forEach((item, i) => {
+					expect(item.status).toBe('completed');
+					expect(sim.tasks.get(item.id)?.prompt).toBe(batches[e][i].prompt);
+				});
+			}
+			// Each execution met the other's tasks on the key (refusals), and neither paid twice.
+			const submits = sim.requestsTo('submit');
+			expect(submits.filter((r) => r.status === 429).length).toBeGreaterThan(0);
+			expect(submits.filter((r) => r.status === 200)).toHaveLength(8);
+			expect(sim.tasks.size).toBe(8);
+			const executions = (await cluster.waitForExecutions(BATCH.id, 2, ['success'])).slice(-2);
+			expect(new Set(executions.map((e) => cluster.workerOf(e.id)))).toEqual(
+				new Set(['worker-1', 'worker-2']),
+			);
+		} finally {
+			sim.setOptions({ maxConcurrentTasks: undefined });
+		}
+	});
+
 	// n8n-core also aborts every later request of the node with the execution's cancel signal, so
 	// "no more polling" holds for any node; that the node itself returns at once is guarded by the
 	// engine tests (test/engine/faults/cancel.test.ts).

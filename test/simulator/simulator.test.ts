@@ -312,8 +312,20 @@ describe('OctopusSimulator', () => {
 		expect(await refused.json()).toMatchObject({
 			error: { code: 'token_concurrency_limit_reached' },
 		});
+		// Unlike a request-rate limit, it says nothing of when to come back: a task must finish first.
+		expect(refused.headers.get('retry-after')).toBeNull();
 		await sleep(220);
 		expect((await submit({ model: 'omni-fast', prompt: 'p' })).status).toBe(200);
+	});
+
+	it('tells a request-rate 429 (with Retry-After) from the concurrency limit', async () => {
+		sim.inject('submit', { kind: 'status', status: 429, retryAfter: 2 });
+		const limited = await submit({ model: 'omni-fast', prompt: 'p' });
+		expect(limited.status).toBe(429);
+		expect(limited.headers.get('retry-after')).toBe('2');
+		const body = (await limited.json()) as { error: { code: string } };
+		expect(body.error.code).not.toBe('token_concurrency_limit_reached');
+		expect(sim.tasks.size).toBe(0);
 	});
 
 	it('throttles downloads and each upload connection on its own', async () => {

@@ -3,7 +3,9 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { binaryBytes, log, msSinceCreated } from '../record';
 import { taskFinished } from '../record/logLines';
+import type { OutputChoice } from '../result/taskOutput';
 import { taskOutput } from '../result/taskOutput';
+import type { TaskStatus } from '../task/taskStatus';
 import { waitForTasks } from '../task/waitForTasks';
 import type { OctopusApi } from '../transport';
 import { runsAsTool } from './toolMode';
@@ -72,6 +74,12 @@ function seconds(
 	return Math.round(n * 1000);
 }
 
+/** How often a running task is looked at, in ms: the Poll Interval option, checked. */
+export function readPollInterval(fn: IExecuteFunctions, itemIndex: number): number {
+	const options = fn.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	return seconds(fn, itemIndex, options.pollInterval, 'Poll Interval (Seconds)', 10);
+}
+
 /** Reads and checks one item's wait settings; sends nothing. */
 export function readWaitSettings(fn: IExecuteFunctions, itemIndex: number): WaitSettings {
 	const options = fn.getNodeParameter('options', itemIndex, {}) as IDataObject;
@@ -81,7 +89,7 @@ export function readWaitSettings(fn: IExecuteFunctions, itemIndex: number): Wait
 			? false
 			: (fn.getNodeParameter('download', itemIndex, true) as boolean),
 		binaryProperty: readOutputProperty(fn, itemIndex),
-		intervalMs: seconds(fn, itemIndex, options.pollInterval, 'Poll Interval (Seconds)', 10),
+		intervalMs: readPollInterval(fn, itemIndex),
 		timeoutMs: seconds(fn, itemIndex, options.timeout, 'Timeout (Seconds)', 600),
 	};
 }
@@ -92,22 +100,35 @@ export interface FollowJob extends WaitSettings {
 }
 
 /**
+ * A finished task's output item (its video downloaded when asked) and its "finished" log line: what
+ * Wait Until Done and Submit's "Wait for Completion" do with every task that completes.
+ */
+export async function deliverTask(
+	api: OctopusApi,
+	itemIndex: number,
+	status: TaskStatus,
+	choice: OutputChoice,
+): Promise<Awaited<ReturnType<typeof taskOutput>>> {
+	const output = await taskOutput(api, itemIndex, status, choice);
+	log(api.fn, taskFinished, itemIndex, status.id, {
+		status: status.status,
+		msFromSubmit: msSinceCreated(status.json),
+		downloaded: choice.download,
+		videoBytes: binaryBytes(output.binary?.[choice.binaryProperty]),
+	});
+	return output;
+}
+
+/**
  * Follows all the jobs' tasks together and downloads each video as soon as it is ready. One
  * result per job, in order; every error names its task.
  */
 export async function followTasks(api: OctopusApi, jobs: FollowJob[]): Promise<ItemResult[]> {
-	const settled = await waitForTasks(api, jobs, async (job, status) => {
-		const output = await taskOutput(api, job.itemIndex, status, {
+	const settled = await waitForTasks(api, jobs, async (job, status) =>
+		deliverTask(api, job.itemIndex, status, {
 			download: job.download,
 			binaryProperty: job.binaryProperty,
-		});
-		log(api.fn, taskFinished, job.itemIndex, job.taskId, {
-			status: status.status,
-			msFromSubmit: msSinceCreated(status.json),
-			downloaded: job.download,
-			videoBytes: binaryBytes(output.binary?.[job.binaryProperty]),
-		});
-		return output;
-	});
+		}),
+	);
 	return settled.map((s) => ('value' in s ? s.value : { error: s.error }));
 }

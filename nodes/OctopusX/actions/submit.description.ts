@@ -3,6 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { MAX_IMAGES } from '../reference/submitFields';
 import { downloadProperty, pollIntervalOption, timeoutOption } from './followTasks';
+import { freeSlotWaitOption, maxTasksAtOnceOption } from './slotParameters';
 import { outputBinaryPropertyOption } from './taskParameters';
 import { fromAi } from './toolMode';
 
@@ -247,10 +248,14 @@ const properties: INodeProperties[] = [
 				description:
 					'Which request field carries the reference video (for gateways that expect another name)',
 			},
-			...[pollIntervalOption, timeoutOption].map((option) => ({
-				...option,
-				displayOptions: { show: { '/waitForCompletion': [true] } },
-			})),
+			maxTasksAtOnceOption,
+			{
+				...pollIntervalOption,
+				description:
+					'How often to check a running task: while waiting for it to complete, and while items wait for a free slot. The first checks come sooner; a rate limit from OctopusX slows checking down.',
+			},
+			{ ...timeoutOption, displayOptions: { show: { '/waitForCompletion': [true] } } },
+			freeSlotWaitOption,
 			{
 				...outputBinaryPropertyOption,
 				displayOptions: { show: { '/waitForCompletion': [true], '/download': [true] } },

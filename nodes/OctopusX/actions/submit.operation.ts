@@ -7,15 +7,23 @@ import { JsonBodyWithDataUri } from '../reference/jsonBodyWithDataUri';
 import { buildSubmitFields, FieldProblem } from '../reference/submitFields';
 import type { OctopusApi } from '../transport';
 import { callApi, errorContext, isCancelled, stoppedError } from '../transport';
-import { octopusError } from '../transport/apiErrors';
-import { AT_ONCE, createLimiter } from '../transport/limit';
+import { isConcurrencyRefusal, octopusError } from '../transport/apiErrors';
+import { AT_ONCE } from '../transport/limit';
 import { log, rememberTask, submitFacts } from '../record';
 import { taskSubmitted } from '../record/logLines';
+import type { OutputChoice } from '../result/taskOutput';
+import { pollDelayMs } from '../task/pollSchedule';
+import type { SlotSettings } from '../task/slotAdmission';
+import type { Attempt, NotSent, Sent } from '../task/submitWithinSlots';
+import { markNotSubmitted, submitWithinSlots } from '../task/submitWithinSlots';
+import type { Settled, WaitJob } from '../task/waitForTasks';
+import { watchTasks } from '../task/waitForTasks';
 import type { WaitSettings } from './followTasks';
-import { followTasks, readWaitSettings } from './followTasks';
+import { deliverTask, readPollInterval, readWaitSettings } from './followTasks';
+import { readSlotSettings } from './slotParameters';
 import { description } from './submit.description';
 import { errorForModel, runsAsTool } from './toolMode';
-import type { ItemResult, Operation } from './types';
+import type { ItemError, ItemResult, Operation } from './types';
 
 export { description };
 interface SubmitPlan {
@@ -25,6 +33,10 @@ interface SubmitPlan {
 	reference?: BinaryReference;
 	/** Set when the node waits for the task itself ("Wait for Completion"). */
 	wait?: WaitSettings;
+	/** How the item keeps to the key's limit of tasks at once. */
+	slots: SlotSettings;
+	/** How often the run's own tasks are looked at while items wait for a free slot. */
+	pollIntervalMs: number;
 }
 
 /** The parameter behind each field a FieldProblem names, for the ones a model can fill. */
@@ -81,7 +93,13 @@ async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<Subm
 		});
 	}
 	const built = readSubmitFields(this, itemIndex);
-	const plan: SubmitPlan = { itemIndex, fields: built.fields, videoField: built.videoField };
+	const plan: SubmitPlan = {
+		itemIndex,
+		fields: built.fields,
+		videoField: built.videoField,
+		slots: readSlotSettings(this, itemIndex),
+		pollIntervalMs: readPollInterval(this, itemIndex),
+	};
 	if (this.getNodeParameter('waitForCompletion', itemIndex, false) === true) {
 		plan.wait = readWaitSettings(this, itemIndex);
 	}
@@ -98,7 +116,12 @@ async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<Subm
 	return plan;
 }
 
-async function submitOne(this: IExecuteFunctions, api: OctopusApi, plan: SubmitPlan) {
+/** One submit of one item: a task, or a refusal for the key's concurrency limit (nothing created). */
+async function submitOne(
+	this: IExecuteFunctions,
+	api: OctopusApi,
+	plan: SubmitPlan,
+): Promise<Attempt<ItemOutput>> {
 	let body: Buffer | IDataObject = plan.fields;
 	if (plan.reference && plan.videoField) {
 		const encoder = new JsonBodyWithDataUri(plan.fields, plan.videoField, plan.reference.bytes);
@@ -112,7 +135,10 @@ async function submitOne(this: IExecuteFunctions, api: OctopusApi, plan: SubmitP
 		itemIndex: plan.itemIndex,
 		// A large data-URI body can take a while on a slow uplink.
 		timeoutMs: 300_000,
+		// Not a short rate limit: it lifts when a task of the key finishes, which submitWithinSlots waits for.
+		passThrough: (a) => isConcurrencyRefusal(a.status, a.body),
 	});
+	if (isConcurrencyRefusal(answer.status, answer.body)) return { refused: true };
 	const task = answer.body as IDataObject;
 	const id = typeof task?.id === 'string' && task.id ? task.id : task?.task_id;
 	if (typeof id !== 'string' || id === '') {
@@ -130,53 +156,113 @@ async function submitOne(this: IExecuteFunctions, api: OctopusApi, plan: SubmitP
 		submitFacts(plan.fields, plan.videoField, plan.reference?.bytes),
 	);
 	rememberTask(this, plan.itemIndex, id);
-	return { json: { ...task, id, task_id: (task.task_id as string) || id } };
+	return {
+		accepted: { json: { ...task, id, task_id: (task.task_id as string) || id } },
+		taskId: id,
+	};
 }
 
+/** The error of an item that never got a free slot: nothing was sent, so a re-run pays nothing twice. */
+function notSubmittedError(fn: IExecuteFunctions, plan: SubmitPlan, notSent: NotSent) {
+	const minutes = Math.max(1, Math.round(notSent.waitedMs / 60_000));
+	const waited =
+		notSent.waitedMs < 60_000 ? `${Math.round(notSent.waitedMs / 1000)} s` : `${minutes} min`;
+	return markNotSubmitted(
+		new NodeOperationError(
+			fn.getNode(),
+			`Not submitted: the OctopusX API key had no free slot for ${waited}`,
+			{
+				itemIndex: plan.itemIndex,
+				description: `This item was NOT submitted and nothing was paid for it, so it is safe to run it again. OctopusX runs only so many tasks at once per API key, and its tasks stayed busy for the whole "Wait for a Free Slot" time (${notSent.refusals} submit${notSent.refusals === 1 ? ' was' : 's were'} refused with "token_concurrency_limit_reached"). Run it again later, raise "Wait for a Free Slot" in Submit's options, or check what else uses this API key.`,
+			},
+		),
+	);
+}
+
+type ItemOutput = { json: IDataObject };
+
+/**
+ * Submits the items in order within the key's limit of tasks at once. With "Wait for Completion" it
+ * is a pipeline: each task is followed (and its video downloaded) from the moment it is accepted,
+ * and the next item goes out as soon as a task finishes. Without it, the run's own tasks are only
+ * watched while items wait for a slot, and the tasks are output as submitted.
+ */
 async function run(
 	this: IExecuteFunctions,
 	api: OctopusApi,
 	plans: SubmitPlan[],
 ): Promise<ItemResult[]> {
-	const limit = createLimiter(AT_ONCE.uploads);
-	const results: ItemResult[] = await Promise.all(
-		plans.map(async (plan) =>
-			limit(async () => {
-				try {
-					return await submitOne.call(this, api, plan);
-				} catch (error) {
-					return { error };
-				}
-			}),
-		),
+	const watch = watchTasks(api, async (job: SubmitJob, status) =>
+		job.output
+			? deliverTask(api, job.itemIndex, status, job.output)
+			: { json: status.json as IDataObject },
 	);
-	// "Wait for Completion": the submitted tasks are followed on Wait Until Done's own path.
-	const waiting = plans.flatMap((plan, j) => {
-		const submitted = results[j];
-		if (!plan.wait || 'error' in submitted) return [];
-		return [
-			{ j, job: { itemIndex: plan.itemIndex, taskId: submitted.json.id as string, ...plan.wait } },
-		];
-	});
-	if (waiting.length === 0) return results;
-	let followed: ItemResult[];
+	// Awaited below where it matters; a Stop ends the slot wait and the watch alike.
+	watch.ended.catch(() => undefined);
+	const followed = new Map<number, Promise<Settled<ItemOutput> | undefined>>();
+	const submitted: Array<{ itemIndex: number; taskId: string }> = [];
+
+	let sent: Array<Sent<ItemOutput>>;
 	try {
-		followed = await followTasks(
-			api,
-			waiting.map((w) => w.job),
-		);
+		sent = await submitWithinSlots(api, {
+			// Limits of one run: the first item's options apply to all.
+			settings: plans[0].slots,
+			plans,
+			sendingAtOnce: AT_ONCE.uploads,
+			send: async (plan) => await submitOne.call(this, api, plan),
+			occupy: async (plan, _accepted, taskId) => {
+				submitted.push({ itemIndex: plan.itemIndex, taskId });
+				const job: SubmitJob = plan.wait
+					? { itemIndex: plan.itemIndex, taskId, ...plan.wait, output: plan.wait }
+					: {
+							itemIndex: plan.itemIndex,
+							taskId,
+							intervalMs: plan.pollIntervalMs,
+							timeoutMs: Number.POSITIVE_INFINITY,
+							slotOnly: true,
+							// Just created: the first look is worth it only once the task may be done.
+							firstLookMs: pollDelayMs(1, plan.pollIntervalMs),
+						};
+				const settled = watch.add(job);
+				followed.set(plan.itemIndex, settled);
+				return await settled;
+			},
+		});
+		if (plans.some((plan) => plan.wait)) {
+			watch.close();
+			await watch.ended;
+		} else {
+			// Every item is sent: the tasks are the next node's to follow.
+			watch.abandon();
+		}
 	} catch (error) {
+		watch.abandon();
 		// Stopped while waiting, or anything unforeseen: the tasks were paid for and keep running.
 		const failure = isCancelled(api)
 			? stoppedError(api)
 			: new NodeOperationError(this.getNode(), error as Error);
-		failure.description = `Submitted tasks, which keep running (pick them up with Get Status): ${waiting.map((w) => `item ${w.job.itemIndex}: task ${w.job.taskId}`).join(', ')}.`;
+		if (submitted.length > 0) {
+			failure.description = `Submitted tasks, which keep running (pick them up with Get Status): ${submitted.map((s) => `item ${s.itemIndex}: task ${s.taskId}`).join(', ')}.`;
+		}
 		throw failure;
 	}
-	waiting.forEach((w, k) => {
-		results[w.j] = followed[k];
-	});
-	return results;
+
+	return await Promise.all(
+		plans.map(async (plan, j): Promise<ItemResult> => {
+			const outcome = sent[j];
+			if ('notSent' in outcome) return { error: notSubmittedError(this, plan, outcome.notSent) };
+			if ('error' in outcome) return { error: outcome.error as ItemError };
+			if (!plan.wait) return outcome.accepted;
+			const settled = await followed.get(plan.itemIndex);
+			if (!settled) return outcome.accepted;
+			return 'value' in settled ? settled.value : { error: settled.error };
+		}),
+	);
+}
+
+/** A task the run follows: to its output ("Wait for Completion"), or only to know when its slot frees. */
+interface SubmitJob extends WaitJob {
+	output?: OutputChoice;
 }
 
 export const operation: Operation<SubmitPlan> = { description, prepare, run };

@@ -1,6 +1,7 @@
 import type { NodeApiError } from 'n8n-workflow';
 
 import { log, msSinceCreated } from '../record';
+import type { LineOrigin, LogLine } from '../record/logLines';
 import {
 	rateLimitWaitEnded,
 	rateLimitWaitStarted,
@@ -10,7 +11,7 @@ import {
 	taskTimedOut,
 } from '../record/logLines';
 import type { OctopusApi } from '../transport';
-import { errorContext, pause, sendOnce, unreachable } from '../transport';
+import { errorContext, sendOnce, unreachable, Wakeup } from '../transport';
 import { errorFromAnswer, octopusError, unreadableStatusError } from '../transport/apiErrors';
 import { createLimiter, AT_ONCE } from '../transport/limit';
 import { ATTEMPTS, backoffMs, parseRetryAfter, retryDecision } from '../transport/retryPolicy';
@@ -23,9 +24,16 @@ export interface WaitJob {
 	taskId: string;
 	intervalMs: number;
 	timeoutMs: number;
+	/** Milliseconds before the first look (default 0: at once). */
+	firstLookMs?: number;
+	/**
+	 * Watched only to know when its slot frees (Submit without "Wait for Completion"): whoever
+	 * follows it to its end logs that end, so the log keeps one end line per task.
+	 */
+	slotOnly?: boolean;
 }
 
-type Settled<T> = { value: T } | { error: NodeApiError };
+export type Settled<T> = { value: T } | { error: NodeApiError };
 
 interface Tracked<J extends WaitJob> {
 	job: J;
@@ -43,39 +51,51 @@ function describe(status: TaskStatus | undefined): string {
 	return `last status "${status.status}"${status.progress === undefined ? '' : `, progress ${status.progress}%`}`;
 }
 
+/** Tasks being followed, to which more can be added while the others are polled. */
+export interface TaskWatch<J extends WaitJob, T> {
+	/** Follows one more task; resolves when it is settled, or with undefined when the watch is abandoned. */
+	add(job: J): Promise<Settled<T> | undefined>;
+	/** No more tasks will be added: the watch ends when the last one is settled. */
+	close(): void;
+	/** Stops looking at once; tasks not settled yet resolve with undefined (they keep running at OctopusX). */
+	abandon(): void;
+	/** Settles when the watch has ended (or rejects when the execution was stopped). */
+	ended: Promise<void>;
+}
+
 /**
  * Follows many tasks at once and hands each finished one to `onDone` (which may download it) while
  * the others are still being polled. One schedule for all: it sleeps until the next task is due,
- * never after the last one is done, and wakes at once when the user stops the execution.
+ * never after the last one is done, wakes when a task is added, and at once when the user stops the
+ * execution. Tasks may be added while it runs (a Submit that sends the next item as soon as a slot
+ * frees), so the schedule is kept per task.
  */
-export async function waitForTasks<J extends WaitJob, T>(
+export function watchTasks<J extends WaitJob, T>(
 	api: OctopusApi,
-	jobs: J[],
 	onDone: (job: J, status: TaskStatus) => Promise<T>,
-): Promise<Array<Settled<T>>> {
-	const start = Date.now();
-	const results: Array<Settled<T> | undefined> = new Array(jobs.length);
-	const tracked: Array<Tracked<J>> = jobs.map((job) => ({
-		job,
-		deadline: start + job.timeoutMs,
-		nextAt: start,
-		polls: 0,
-		failuresInARow: 0,
-		malformedInARow: 0,
-	}));
-	const pending = new Set(tracked.keys());
+): TaskWatch<J, T> {
+	const tracked: Array<Tracked<J>> = [];
+	const answers: Array<(result: Settled<T> | undefined) => void> = [];
+	const pending = new Set<number>();
 	const finishing: Array<Promise<void>> = [];
 	const checkLimit = createLimiter(AT_ONCE.statusChecks);
 	const downloadLimit = createLimiter(AT_ONCE.downloads);
+	const wakeup = new Wakeup();
+	let closed = false;
+	let abandoned = false;
 
 	const settle = (k: number, result: Settled<T>) => {
-		results[k] = result;
 		pending.delete(k);
+		if (!abandoned) answers[k](result);
+	};
+	/** Writes a task's end to the log, unless the task is only watched for its slot. */
+	const logEnd = <F>(k: number, make: (origin: LineOrigin, facts: F) => LogLine, facts: F) => {
+		const { itemIndex, taskId, slotOnly } = tracked[k].job;
+		if (!slotOnly) log(api.fn, make, itemIndex, taskId, facts);
 	};
 	/** Ends a task in an error; a failed task and a timeout have log lines of their own. */
 	const settleError = (k: number, error: NodeApiError) => {
-		const { itemIndex, taskId } = tracked[k].job;
-		log(api.fn, taskNotFollowed, itemIndex, taskId, { reason: error.message });
+		logEnd(k, taskNotFollowed, { reason: error.message });
 		settle(k, { error });
 	};
 
@@ -96,7 +116,7 @@ export async function waitForTasks<J extends WaitJob, T>(
 	const later = (k: number, t: Tracked<J>, delayMs: number) => {
 		const now = Date.now();
 		if (now >= t.deadline) {
-			log(api.fn, taskTimedOut, t.job.itemIndex, t.job.taskId, {
+			logEnd(k, taskTimedOut, {
 				timeoutMs: t.job.timeoutMs,
 				lastStatus: t.last?.status,
 				progress: t.last?.progress,
@@ -202,7 +222,7 @@ export async function waitForTasks<J extends WaitJob, T>(
 			return;
 		}
 		if (status.state === 'failed') {
-			log(api.fn, taskFailed, itemIndex, taskId, {
+			logEnd(k, taskFailed, {
 				status: status.status,
 				code: status.errorCode,
 				msFromSubmit: msSinceCreated(status.json),
@@ -219,23 +239,77 @@ export async function waitForTasks<J extends WaitJob, T>(
 		later(k, t, pollDelayMs(t.polls, intervalMs));
 	};
 
-	while (pending.size > 0) {
-		const now = Date.now();
-		if (quiet && now >= quietUntil) {
-			log(api.fn, rateLimitWaitEnded, quiet.itemIndex, quiet.taskId, {
-				request: 'status checks',
-				waitedMs: now - quiet.since,
+	const loop = async () => {
+		while (!abandoned && (pending.size > 0 || !closed)) {
+			const now = Date.now();
+			if (quiet && now >= quietUntil) {
+				log(api.fn, rateLimitWaitEnded, quiet.itemIndex, quiet.taskId, {
+					request: 'status checks',
+					waitedMs: now - quiet.since,
+				});
+				quiet = undefined;
+			}
+			const due = [...pending].filter((k) => tracked[k].nextAt <= now);
+			if (due.length === 0) {
+				// With nothing to follow yet, sleep until a task is added (or the watch is closed).
+				const next =
+					pending.size === 0
+						? now + IDLE_MS
+						: Math.min(...[...pending].map((k) => tracked[k].nextAt));
+				await wakeup.sleep(api, next - now);
+				continue;
+			}
+			await Promise.all(due.map(async (k) => checkLimit(async () => check(k))));
+		}
+		await Promise.all(finishing);
+	};
+	const ended = loop();
+
+	return {
+		add(job: J) {
+			const k = tracked.length;
+			const now = Date.now();
+			tracked.push({
+				job,
+				deadline: now + job.timeoutMs,
+				nextAt: now + (job.firstLookMs ?? 0),
+				polls: 0,
+				failuresInARow: 0,
+				malformedInARow: 0,
 			});
-			quiet = undefined;
-		}
-		const due = [...pending].filter((k) => tracked[k].nextAt <= now);
-		if (due.length === 0) {
-			const next = Math.min(...[...pending].map((k) => tracked[k].nextAt));
-			await pause(api, next - now);
-			continue;
-		}
-		await Promise.all(due.map(async (k) => checkLimit(async () => check(k))));
-	}
-	await Promise.all(finishing);
-	return results as Array<Settled<T>>;
+			const answer = new Promise<Settled<T> | undefined>((resolve) => answers.push(resolve));
+			pending.add(k);
+			wakeup.wake();
+			return answer;
+		},
+		close() {
+			closed = true;
+			wakeup.wake();
+		},
+		abandon() {
+			abandoned = true;
+			for (const k of pending) answers[k](undefined);
+			pending.clear();
+			wakeup.wake();
+		},
+		ended,
+	};
+}
+
+/** A watch with nothing to do sleeps this long at most before it looks again (it is woken sooner). */
+const IDLE_MS = 60_000;
+
+/**
+ * Follows the given tasks together until each is settled: one result per job, in order.
+ */
+export async function waitForTasks<J extends WaitJob, T>(
+	api: OctopusApi,
+	jobs: J[],
+	onDone: (job: J, status: TaskStatus) => Promise<T>,
+): Promise<Array<Settled<T>>> {
+	const watch = watchTasks(api, onDone);
+	const results = jobs.map(async (job) => watch.add(job));
+	watch.close();
+	await watch.ended;
+	return (await Promise.all(results)) as Array<Settled<T>>;
 }

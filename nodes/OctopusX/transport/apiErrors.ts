@@ -37,6 +37,17 @@ export function readApiError(body: unknown): ApiErrorBody {
 	};
 }
 
+/** The code OctopusX gives a submit refused because the key already runs as many tasks as it may. */
+export const CONCURRENCY_LIMIT_CODE = 'token_concurrency_limit_reached';
+
+/**
+ * Whether an answer refuses a submit for the key's concurrency limit (which lifts only when one of
+ * the key's tasks finishes), as opposed to a request-rate 429 (which lifts within seconds).
+ */
+export function isConcurrencyRefusal(status: number, body: unknown): boolean {
+	return status === 429 && readApiError(body).code === CONCURRENCY_LIMIT_CODE;
+}
+
 /** Removes the API key from any text that may be shown (servers sometimes echo what they refused). */
 export function redact(text: string, secret: string): string {
 	if (!secret || secret.length < 4) return text;

@@ -75,6 +75,40 @@ export async function pause(api: OctopusApi, ms: number): Promise<void> {
 	await abortableSleep(ms, api.signal);
 }
 
+/**
+ * A sleep that something else can cut short: a task added to a watch, a slot freed, an upload
+ * answered. Stop still ends it at once, as `pause` does.
+ */
+export class Wakeup {
+	private controller = new AbortController();
+
+	/** Ends the current sleep (and only that one) now. */
+	wake(): void {
+		this.controller.abort();
+		this.controller = new AbortController();
+	}
+
+	/** Sleeps up to `ms`, or until `wake()`; throws when the execution is stopped. */
+	async sleep(api: OctopusApi, ms: number): Promise<void> {
+		if (isCancelled(api)) throw stoppedError(api);
+		if (ms <= 0) return;
+		const woken = this.controller.signal;
+		const either = new AbortController();
+		const forward = () => either.abort();
+		woken.addEventListener('abort', forward, { once: true });
+		api.signal?.addEventListener('abort', forward, { once: true });
+		try {
+			await abortableSleep(ms, either.signal);
+		} catch {
+			// Cut short: by Stop (an error) or by wake() (a normal return).
+			if (isCancelled(api)) throw stoppedError(api);
+		} finally {
+			woken.removeEventListener('abort', forward);
+			api.signal?.removeEventListener('abort', forward);
+		}
+	}
+}
+
 function networkCode(error: unknown): string {
 	const seen = new Set<unknown>();
 	let e = error as { code?: unknown; cause?: unknown } | undefined;
@@ -204,7 +238,12 @@ export function unreachable(
 export async function callApi(
 	api: OctopusApi,
 	kind: RequestKind,
-	options: Omit<SendOptions, 'authenticated'> & { itemIndex?: number; taskId?: string },
+	options: Omit<SendOptions, 'authenticated'> & {
+		itemIndex?: number;
+		taskId?: string;
+		/** Error answers the caller handles itself: returned as they are, never retried here. */
+		passThrough?: (answer: HttpAnswer) => boolean;
+	},
 	accept: (answer: HttpAnswer) => boolean = () => true,
 ): Promise<HttpAnswer> {
 	const ctx = errorContext(api, options.itemIndex, options.taskId);
@@ -222,6 +261,8 @@ export async function callApi(
 			if (answer.status >= 200 && answer.status < 300) {
 				if (accept(answer)) return answer;
 				failure = { type: 'malformed' };
+			} else if (options.passThrough?.(answer)) {
+				return answer;
 			} else {
 				failure = failureOf(answer);
 			}

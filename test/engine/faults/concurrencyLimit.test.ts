@@ -1,0 +1,297 @@
+import type { OctopusSimulator } from '../../simulator';
+import {
+	KEY,
+	errorFields,
+	gaps,
+	run,
+	submit,
+	taskIdOf,
+	videoItem,
+	waitUntilDone,
+	withSim,
+} from './support';
+
+/**
+ * OctopusX runs only so many tasks at once per API key and refuses a submit beyond that with 429
+ * `token_concurrency_limit_reached` (no Retry-After) until one of the key's tasks finishes. An item
+ * refused so waits for a free slot; it is never an error while patience lasts, never paid twice.
+ */
+
+/** A task another app starts on the same key: it holds a slot the node knows nothing of. */
+async function foreignTask(sim: OctopusSimulator, prompt: string): Promise<string> {
+	const answer = await fetch(`${sim.baseUrl}/v1/videos`, {
+		method: 'POST',
+		headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+		body: JSON.stringify({ model: 'omni-fast', prompt }),
+	});
+	expect(answer.status).toBe(200);
+	return ((await answer.json()) as { id: string }).id;
+}
+
+const prompts = (n: number, suffix = '') =>
+	Array.from({ length: n }, (_, i) => videoItem({ prompt: `clip ${i}${suffix}` }));
+
+/** Each item's output names the task made from its own prompt, in item order. */
+function expectOwnTasksInOrder(
+	sim: OctopusSimulator,
+	out: Array<{ json: object; pairedItem?: unknown }>,
+) {
+	out.forEach((item, i) => {
+		expect(item.pairedItem).toEqual({ item: i });
+		const task = sim.tasks.get(taskIdOf(item.json as Record<string, unknown>) as string);
+		expect(task?.prompt).toBe(`clip ${i}`);
+	});
+}
+
+describe('the key runs as many tasks as OctopusX allows', () => {
+	test.concurrent(
+		'own tasks hold the slots: 6 items with a limit of 2 all deliver, one task each, in order',
+		async () => {
+			await withSim(
+				async (sim) => {
+					const result = await run(sim, {
+						parameters: submit('={{ $json.prompt }}', { options: { pollInterval: 1 } }),
+						items: prompts(6),
+						chain: [{ parameters: waitUntilDone() }],
+					});
+
+					expect(result.error).toBeUndefined();
+					const submits = sim.requestsTo('submit');
+					expect(submits.filter((r) => r.status === 200)).toHaveLength(6);
+					expect(sim.tasks.size).toBe(6);
+					// Refused only while the node learns the limit: the first wave (5 uploads at once)
+					// and at most one more; it then waits for its own tasks instead of asking again.
+					expect(submits.filter((r) => r.status === 429).length).toBeLessThanOrEqual(4);
+					expect(sim.maxInFlight('submit')).toBeLessThanOrEqual(5);
+					const out = result.outputs[0];
+					expect(out).toHaveLength(6);
+					expectOwnTasksInOrder(sim, out);
+					for (const item of out) {
+						expect(await result.binary(item)).toEqual(sim.resultFor(item.json.id as string));
+					}
+				},
+				{ maxConcurrentTasks: 2, taskDurationMs: 1500 },
+			);
+		},
+	);
+
+	test.concurrent(
+		'the next item goes out as soon as an own task finishes, not on a backoff timer',
+		async () => {
+			await withSim(
+				async (sim) => {
+					const result = await run(sim, {
+						parameters: submit('={{ $json.prompt }}', { options: { pollInterval: 1 } }),
+						items: prompts(2),
+					});
+
+					expect(result.error).toBeUndefined();
+					const accepted = sim.requestsTo('submit').filter((r) => r.status === 200);
+					expect(accepted).toHaveLength(2);
+					const [first] = [...sim.tasks.values()].sort((a, b) => a.createdAt - b.createdAt);
+					// The first task ends 3 s after it was created; the second item follows within a
+					// poll interval (1 s), not when a blind backoff (2 s, then 4 s more) would try again.
+					const second = accepted.sort((a, b) => a.seq - b.seq)[1];
+					expect(second.at - (first.createdAt + 3000)).toBeLessThan(1300);
+					expect(second.at - (first.createdAt + 3000)).toBeGreaterThanOrEqual(0);
+					expectOwnTasksInOrder(sim, result.outputs[0]);
+				},
+				{ maxConcurrentTasks: 1, taskDurationMs: 3000 },
+			);
+		},
+	);
+
+	test.concurrent(
+		'Max Tasks at Once set to the limit: the batch is paced without a single refusal',
+		async () => {
+			await withSim(
+				async (sim) => {
+					const result = await run(sim, {
+						parameters: submit('={{ $json.prompt }}', {
+							waitForCompletion: true,
+							options: { maxTasksAtOnce: 2, pollInterval: 1, timeout: 30 },
+						}),
+						items: prompts(5),
+					});
+
+					expect(result.error).toBeUndefined();
+					const submits = sim.requestsTo('submit');
+					expect(submits.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+					expect(sim.maxInFlight('submit')).toBeLessThanOrEqual(2);
+					const out = result.outputs[0];
+					expectOwnTasksInOrder(sim, out);
+					for (const item of out) {
+						expect(item.json.status).toBe('completed');
+						expect(await result.binary(item)).toEqual(sim.resultFor(item.json.id as string));
+					}
+				},
+				{ maxConcurrentTasks: 2, taskDurationMs: 1000 },
+			);
+		},
+	);
+
+	test.concurrent(
+		'Wait for Completion is a pipeline: the first video is downloaded before the last item is sent',
+		async () => {
+			await withSim(
+				async (sim) => {
+					const result = await run(sim, {
+						parameters: submit('={{ $json.prompt }}', {
+							waitForCompletion: true,
+							options: { pollInterval: 1, timeout: 30 },
+						}),
+						items: prompts(6),
+					});
+
+					expect(result.error).toBeUndefined();
+					expect(sim.tasks.size).toBe(6);
+					const lastSubmit = Math.max(
+						...sim
+							.requestsTo('submit')
+							.filter((r) => r.status === 200)
+							.map((r) => r.at),
+					);
+					const firstDownload = Math.min(
+						...sim.requests.filter((r) => r.server === 'cdn').map((r) => r.at),
+					);
+					expect(firstDownload).toBeLessThan(lastSubmit);
+					const out = result.outputs[0];
+					expectOwnTasksInOrder(sim, out);
+					for (const item of out) {
+						expect(await result.binary(item)).toEqual(sim.resultFor(item.json.id as string));
+					}
+				},
+				{ maxConcurrentTasks: 2, taskDurationMs: 1200 },
+			);
+		},
+	);
+
+	test.concurrent(
+		'slots held by another app: tries again after a jittered backoff of about 3 s, then doubling',
+		async () => {
+			await withSim(
+				async (sim) => {
+					await foreignTask(sim, 'another app [sim:ms=4000]');
+					const result = await run(sim, {
+						parameters: submit('={{ $json.prompt }}'),
+						items: prompts(1),
+					});
+
+					expect(result.error).toBeUndefined();
+					const submits = sim.requestsTo('submit').sort((a, b) => a.seq - b.seq);
+					// The foreign submit, two refusals (3 s and 6 s apart at ±25 %), then the item's task.
+					expect(submits.map((r) => r.status)).toEqual([200, 429, 429, 200]);
+					const [, toSecond, toThird] = gaps(submits);
+					expect(toSecond).toBeGreaterThanOrEqual(2250 - 50);
+					expect(toSecond).toBeLessThanOrEqual(3750 + 300);
+					expect(toThird).toBeGreaterThanOrEqual(4500 - 50);
+					expect(sim.tasks.size).toBe(2);
+					expectOwnTasksInOrder(sim, result.outputs[0]);
+				},
+				{ maxConcurrentTasks: 1 },
+			);
+		},
+	);
+
+	test.concurrent(
+		'patience runs out: unsent items go to the error output with no task id, the sent one goes on',
+		async () => {
+			await withSim(
+				async (sim) => {
+					await foreignTask(sim, 'another app [sim:never]');
+					const result = await run(sim, {
+						parameters: submit('={{ $json.prompt }}', {
+							// 3 s
+							options: { freeSlotWaitMinutes: 0.05, pollInterval: 1 },
+						}),
+						items: prompts(3, ' [sim:never]'),
+						onError: 'continueErrorOutput',
+					});
+
+					expect(result.error).toBeUndefined();
+					const [ok, failed] = result.outputs;
+					// Item 0 got the key's last slot; items 1 and 2 never did.
+					expect(ok).toHaveLength(1);
+					expect(ok[0].pairedItem).toEqual({ item: 0 });
+					expect(sim.tasks.get(ok[0].json.id as string)?.prompt).toBe('clip 0 [sim:never]');
+					expect(failed.map((item) => item.pairedItem)).toEqual([{ item: 1 }, { item: 2 }]);
+					// n8n merges the input item into an error-output item only when the node has a previous
+					// node (here it is the first): the end-to-end batch case checks that part.
+					for (const item of failed) {
+						const fields = errorFields(item);
+						expect(String(fields.error ?? fields.message)).toMatch(/^Not submitted/);
+						expect(String(fields.description ?? fields.message)).toMatch(
+							/NOT submitted and nothing was paid.*safe to run it again/,
+						);
+						expect(taskIdOf(fields)).toBeUndefined();
+					}
+					// Two tasks: the other app's and item 0's; each refusal created nothing.
+					expect(sim.tasks.size).toBe(2);
+					expect(result.durationMs).toBeLessThan(10_000);
+				},
+				{ maxConcurrentTasks: 2 },
+			);
+		},
+	);
+
+	test.concurrent(
+		'patience runs out without Continue On Fail: the error says not submitted and names the task that was',
+		async () => {
+			await withSim(
+				async (sim) => {
+					const result = await run(sim, {
+						parameters: submit('={{ $json.prompt }}', {
+							options: { freeSlotWaitMinutes: 0.03, pollInterval: 1 },
+						}),
+						items: prompts(2, ' [sim:never]'),
+					});
+
+					expect(result.error?.message).toMatch(
+						/^Not submitted: the OctopusX API key had no free slot/,
+					);
+					const [task] = sim.tasks.values();
+					expect(sim.tasks.size).toBe(1);
+					expect(result.error?.description).toContain(`item 0: task ${task.id}`);
+				},
+				{ maxConcurrentTasks: 1 },
+			);
+		},
+	);
+
+	test.concurrent(
+		'Stop during a wait for a free slot: ends at once, sends nothing more',
+		async () => {
+			await withSim(
+				async (sim) => {
+					await foreignTask(sim, 'another app [sim:never]');
+					const result = await run(sim, {
+						parameters: submit('={{ $json.prompt }}'),
+						items: prompts(1),
+						cancelAfterMs: 1500,
+					});
+					const seenAtReturn = sim.requests.length;
+					await new Promise((resolve) => setTimeout(resolve, 4000));
+
+					expect(result.status).toBe('canceled');
+					expect(result.durationMs).toBeLessThan(2500);
+					// The foreign submit and the one refusal; the backoff's next try (after 2.25-3.75 s) never came.
+					expect(sim.requests.length).toBe(seenAtReturn);
+					expect(sim.requestsTo('submit').map((r) => r.status)).toEqual([200, 429]);
+				},
+				{ maxConcurrentTasks: 1 },
+			);
+		},
+	);
+
+	test.concurrent('a bad Max Tasks at Once is refused before anything is sent', async () => {
+		await withSim(async (sim) => {
+			const result = await run(sim, {
+				parameters: submit('p', { options: { maxTasksAtOnce: 1.5 } }),
+				items: prompts(1),
+			});
+			expect(result.error?.message).toBe('"Max Tasks at Once" is 1.5');
+			expect(result.error?.description).toMatch(/whole number.*Nothing was sent/);
+			expect(sim.requests).toHaveLength(0);
+		});
+	});
+});
