@@ -115,3 +115,27 @@ describe('SlotAdmission while other holders fill the key', () => {
 		expect(a.decide(3100, 1, 1).kind).toBe('send');
 	});
 });
+
+describe('SlotAdmission when answers cross', () => {
+	it('a refusal while own submits are on their way is not taken for other holders', () => {
+		const a = new SlotAdmission({ maxAtOnce: Infinity, patienceMs: HOUR });
+		// Five uploads went out at once; the first answer is a refusal.
+		a.refused(0, 0, 4);
+		expect(a.decide(1, 0, 4)).toMatchObject({ kind: 'wait', reason: 'own tasks' });
+		a.accepted(1);
+		a.accepted(2);
+		a.accepted(3);
+		a.refused(2, 3, 0);
+		expect(a.limit).toBe(3);
+		expect(a.decide(3, 3, 0)).toMatchObject({ kind: 'wait', reason: 'own tasks' });
+	});
+
+	it('when every submit on its way was refused too, it backs off as for other holders', () => {
+		const a = new SlotAdmission({ maxAtOnce: Infinity, patienceMs: HOUR }, () => 0.5);
+		a.refused(0, 0, 1);
+		a.refused(10, 0, 0);
+		expect(a.limit).toBe(Infinity);
+		expect(a.decide(10, 0, 0)).toEqual({ kind: 'wait', until: 3010, reason: 'other holders' });
+		expect(a.decide(3010, 0, 0)).toEqual({ kind: 'send' });
+	});
+});

@@ -192,11 +192,13 @@ async function run(
 	api: OctopusApi,
 	plans: SubmitPlan[],
 ): Promise<ItemResult[]> {
-	const watch = watchTasks(api, async (job: SubmitJob, status) =>
-		job.output
-			? deliverTask(api, job.itemIndex, status, job.output)
-			: { json: status.json as IDataObject },
-	);
+	const watch = watchTasks(api, async (job: SubmitJob, status) => {
+		// Done at OctopusX: its slot is free while the video downloads.
+		job.slotFreed();
+		return job.output
+			? await deliverTask(api, job.itemIndex, status, job.output)
+			: { json: status.json as IDataObject };
+	});
 	// Awaited below where it matters; a Stop ends the slot wait and the watch alike.
 	watch.ended.catch(() => undefined);
 	const followed = new Map<number, Promise<Settled<ItemOutput> | undefined>>();
@@ -212,8 +214,10 @@ async function run(
 			send: async (plan) => await submitOne.call(this, api, plan),
 			occupy: async (plan, _accepted, taskId) => {
 				submitted.push({ itemIndex: plan.itemIndex, taskId });
+				let slotFreed = () => {};
+				const freed = new Promise<void>((resolve) => (slotFreed = resolve));
 				const job: SubmitJob = plan.wait
-					? { itemIndex: plan.itemIndex, taskId, ...plan.wait, output: plan.wait }
+					? { itemIndex: plan.itemIndex, taskId, ...plan.wait, output: plan.wait, slotFreed }
 					: {
 							itemIndex: plan.itemIndex,
 							taskId,
@@ -222,10 +226,13 @@ async function run(
 							slotOnly: true,
 							// Just created: the first look is worth it only once the task may be done.
 							firstLookMs: pollDelayMs(1, plan.pollIntervalMs),
+							slotFreed,
 						};
 				const settled = watch.add(job);
 				followed.set(plan.itemIndex, settled);
-				return await settled;
+				// Failed, timed out or no longer watched: the slot counts as free too.
+				void settled.then(slotFreed);
+				return await freed;
 			},
 		});
 		if (plans.some((plan) => plan.wait)) {
@@ -263,6 +270,8 @@ async function run(
 /** A task the run follows: to its output ("Wait for Completion"), or only to know when its slot frees. */
 interface SubmitJob extends WaitJob {
 	output?: OutputChoice;
+	/** Called when the task no longer holds one of the key's slots. */
+	slotFreed: () => void;
 }
 
 export const operation: Operation<SubmitPlan> = { description, prepare, run };

@@ -99,16 +99,23 @@ export class SlotAdmission {
 		if (Number.isFinite(this.learned)) this.learned = Math.max(this.learned, running);
 	}
 
-	/** OctopusX refused a submit for concurrency while `running` of the run's own tasks were unfinished. */
-	refused(now: number, running: number): void {
+	/**
+	 * OctopusX refused a submit for concurrency while `running` of the run's own tasks were
+	 * unfinished and `sending` other submits of the run were still on their way.
+	 */
+	refused(now: number, running: number, sending = 0): void {
 		this.refusals++;
 		this.lastRefusalAt = now;
 		if (this.waitingSince === undefined) this.waitingSince = now;
-		if (running > 0) {
+		if (running + sending > 0) {
+			// The key holds (or is about to hold) tasks of this run: as many as are running, raised by
+			// each acceptance still to come.
 			this.learned = running;
 			this.foreignRefusals = 0;
 			this.retryAt = 0;
 		} else {
+			// Nothing of this run holds a slot: what it learned of its own share no longer applies.
+			this.learned = Number.POSITIVE_INFINITY;
 			this.foreignRefusals++;
 			this.retryAt = now + foreignBackoffMs(this.foreignRefusals, this.random());
 		}

@@ -83,7 +83,7 @@ export async function submitWithinSlots<P, R>(
 		}
 		sending--;
 		if ('refused' in outcome) {
-			admission.refused(Date.now(), running);
+			admission.refused(Date.now(), running, sending);
 			// Back in its place: items keep their order.
 			queue.push(j);
 			queue.sort((a, b) => a - b);
