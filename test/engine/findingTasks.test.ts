@@ -179,6 +179,67 @@ describe("log lines through n8n's logger, at its default level (info)", () => {
 		expect(ours()).toHaveLength(8);
 	});
 
+	test('Submit with Wait for Completion: one submit and one end line per task, from the one node', async () => {
+		const result = await runOctopusX({
+			credentials,
+			parameters: {
+				...byUrl('={{ $json.prompt }}'),
+				waitForCompletion: true,
+				options: fast,
+			},
+			items: [{ json: { prompt: 'a' } }, { json: { prompt: 'b' } }, { json: { prompt: 'c' } }],
+		});
+		expect(result.error).toBeUndefined();
+		const ids = idsOf(result);
+		expect(ours()).toHaveLength(6);
+		ids.forEach((id, i) => {
+			const about = ours().filter((line) => line.endsWith(tail(result, 'OctopusX', i, id)));
+			expect(about).toEqual([
+				expect.stringMatching(new RegExp(`^OctopusX: task ${id} submitted `)),
+				expect.stringMatching(new RegExp(`^OctopusX: task ${id} completed, .* downloaded `)),
+			]);
+		});
+	});
+
+	test('a task Submit watches only to know when its slot frees ends in the log once, at Wait Until Done', async () => {
+		// One task at a time on this key: Submit watches item 0's task until it fails, then sends item 1.
+		const limited = await OctopusSimulator.start({ taskDurationMs: 600, maxConcurrentTasks: 1 });
+		try {
+			const result = await runOctopusX({
+				credentials: { apiKey: limited.apiKey, baseUrl: limited.baseUrl },
+				onError: 'continueRegularOutput',
+				parameters: { ...byUrl('={{ $json.prompt }}'), options: { pollInterval: 1 } },
+				items: [{ json: { prompt: 'first [sim:fail]' } }, { json: { prompt: 'second' } }],
+				chain: [
+					{
+						parameters: { operation: 'waitUntilDone', options: fast },
+						onError: 'continueRegularOutput',
+					},
+				],
+			});
+			const [failed, done] = idsOf(result);
+			expect(limited.requestsTo('submit').filter((r) => r.status === 429).length).toBeGreaterThan(
+				0,
+			);
+			const ends = (id: string) =>
+				ours().filter(
+					(line) => line.startsWith(`OctopusX: task ${id} `) && !line.includes(' submitted ('),
+				);
+			expect(ends(failed)).toEqual([
+				expect.stringMatching(
+					new RegExp(`^OctopusX: task ${failed} ended failed .* node="OctopusX1" item=0 `),
+				),
+			]);
+			expect(ends(done)).toEqual([
+				expect.stringMatching(
+					new RegExp(`^OctopusX: task ${done} completed, .* node="OctopusX1" item=1 `),
+				),
+			]);
+		} finally {
+			await limited.stop();
+		}
+	});
+
 	test('Get Status prints a line when it downloads a video, not for a routine look-up', async () => {
 		const submitted = await runOctopusX({ credentials, parameters: byUrl('x [sim:ms=200]') });
 		const [id] = idsOf(submitted);
