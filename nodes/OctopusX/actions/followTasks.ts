@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { binaryBytes, log, msSinceCreated } from '../record';
+import { log, msSinceCreated, videoSize } from '../record';
 import { taskFinished } from '../record/logLines';
 import type { OutputChoice } from '../result/taskOutput';
 import { taskOutput } from '../result/taskOutput';
@@ -114,7 +114,7 @@ export async function deliverTask(
 		status: status.status,
 		msFromSubmit: msSinceCreated(status.json),
 		downloaded: choice.download,
-		videoBytes: binaryBytes(output.binary?.[choice.binaryProperty]),
+		videoBytes: await videoSize(api.fn, output.binary?.[choice.binaryProperty]),
 	});
 	return output;
 }

@@ -7,7 +7,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, updateDisplayOptions } from 'n8n-workflow';
 
-import { binaryBytes, log, msSinceCreated } from '../record';
+import { log, msSinceCreated, videoSize } from '../record';
 import { taskFinished, taskPolled } from '../record/logLines';
 import { taskOutput } from '../result/taskOutput';
 import { readTaskStatus, stateOf, type TaskState } from '../task/taskStatus';
@@ -135,7 +135,7 @@ async function run(
 							status: status.status,
 							msFromSubmit: msSinceCreated(status.json),
 							downloaded: true,
-							videoBytes: binaryBytes(video),
+							videoBytes: await videoSize(this, video),
 						});
 					} else {
 						log(this, taskPolled, plan.itemIndex, plan.taskId, {

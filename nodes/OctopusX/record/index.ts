@@ -114,3 +114,20 @@ export function binaryBytes(binary: IBinaryData | undefined): number | undefined
 	const padding = binary.data.endsWith('==') ? 2 : binary.data.endsWith('=') ? 1 : 0;
 	return (binary.data.length / 4) * 3 - padding;
 }
+
+/**
+ * The downloaded video's size for the log: binaryBytes, else what n8n's binary store says of the
+ * file (n8n 1.x and 2.0 set no `bytes` on stored files). Undefined when neither tells.
+ */
+export async function videoSize(
+	fn: IExecuteFunctions,
+	binary: IBinaryData | undefined,
+): Promise<number | undefined> {
+	const known = binaryBytes(binary);
+	if (known !== undefined || !binary?.id) return known;
+	try {
+		return (await fn.helpers.getBinaryMetadata(binary.id)).fileSize;
+	} catch {
+		return undefined;
+	}
+}
