@@ -193,17 +193,17 @@ async function run(
 				submitted.push({ itemIndex: plan.itemIndex, taskId });
 				let slotFreed = () => {};
 				const freed = new Promise<void>((resolve) => (slotFreed = resolve));
-				const job: SubmitJob = plan.wait
-					? { itemIndex: plan.itemIndex, taskId, ...plan.wait, output: plan.wait, slotFreed }
-					: {
-							itemIndex: plan.itemIndex,
-							taskId,
-							intervalMs: plan.pollIntervalMs,
-							timeoutMs: Number.POSITIVE_INFINITY,
-							// Just created: the first look is worth it only once the task may be done.
-							firstLookMs: pollDelayMs(1, plan.pollIntervalMs),
-							slotFreed,
-						};
+				const job: SubmitJob = {
+					itemIndex: plan.itemIndex,
+					taskId,
+					intervalMs: plan.pollIntervalMs,
+					timeoutMs: Number.POSITIVE_INFINITY,
+					...plan.wait,
+					output: plan.wait,
+					// Just created: the first look is worth it only once the task may be done.
+					firstLookMs: pollDelayMs(1, plan.wait?.intervalMs ?? plan.pollIntervalMs),
+					slotFreed,
+				};
 				const settled = watch.add(job);
 				followed.set(plan.itemIndex, settled);
 				// Failed, timed out or no longer watched: the slot counts as free too.
