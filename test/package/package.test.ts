@@ -189,16 +189,13 @@ describe('node codex', () => {
 		for (const word of ['video', 'v2v', 'edit video', 'restyle']) expect(aliases).toContain(word);
 	});
 
-	it('links the node and its credential to README sections that exist', () => {
+	it('links the node to README sections that exist, and the credential to the API reference', () => {
 		const readmePath = join(ROOT, 'README.md');
 		expect({ readme: existsSync(readmePath) }).toEqual({ readme: true });
 		const anchors = readmeAnchors(readFileSync(readmePath, 'utf8'));
-		const [credentialPath] = pkg.n8n.credentials as string[];
-		const credential = loadBuilt(credentialPath, '.credentials.js') as { documentationUrl: string };
 		const links = [
 			...codex.resources.primaryDocumentation,
 			...codex.resources.credentialDocumentation,
-			{ url: credential.documentationUrl },
 		].map((r: { url: string }) => r.url);
 		expect(codex.resources.primaryDocumentation).toHaveLength(1);
 		expect(codex.resources.credentialDocumentation).toHaveLength(1);
@@ -208,6 +205,10 @@ describe('node codex', () => {
 			expect({ url, page }).toEqual({ url, page: repo });
 			expect({ url, anchorInReadme: anchors.has(anchor) }).toEqual({ url, anchorInReadme: true });
 		}
+		// The credential dialog's docs link: where the provider documents the key and the API.
+		const [credentialPath] = pkg.n8n.credentials as string[];
+		const credential = loadBuilt(credentialPath, '.credentials.js') as { documentationUrl: string };
+		expect(credential.documentationUrl).toMatch(/^https:\/\/doc\.octopusx\.ai\/en\//);
 	});
 });
 
