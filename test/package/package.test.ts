@@ -5,6 +5,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
+import { headingAnchors as readmeAnchors } from '../docs/markdown';
+
 const ROOT = join(__dirname, '..', '..');
 
 const readJson = (path: string) => JSON.parse(readFileSync(join(ROOT, path), 'utf8'));
@@ -38,30 +40,6 @@ function loadBuilt(distPath: string, suffix: string) {
 	const mod = require(join(ROOT, distPath)) as Record<string, new () => unknown>;
 	expect(typeof mod[exportName]).toBe('function');
 	return new mod[exportName]();
-}
-
-/** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens, repeats numbered. */
-function readmeAnchors(markdown: string): Set<string> {
-	const anchors = new Set<string>();
-	const seen = new Map<string, number>();
-	let inFence = false;
-	for (const line of markdown.split('\n')) {
-		if (/^\s*(```|~~~)/.test(line)) inFence = !inFence;
-		if (inFence) continue;
-		const heading = /^#{1,6}\s+(.+?)\s*#*\s*$/.exec(line);
-		if (heading) {
-			const text = heading[1].replace(/<[^>]+>/g, '').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1');
-			const slug = text
-				.toLowerCase()
-				.replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '')
-				.replace(/ /g, '-');
-			const count = seen.get(slug) ?? 0;
-			seen.set(slug, count + 1);
-			anchors.add(count === 0 ? slug : `${slug}-${count}`);
-		}
-		for (const m of line.matchAll(/<a\s+(?:id|name)="([^"]+)"/g)) anchors.add(m[1]);
-	}
-	return anchors;
 }
 
 /** What is wrong with an icon file as an SVG n8n can show (empty when nothing). */
@@ -226,7 +204,7 @@ describe('icons', () => {
 	});
 });
 
-// The two hand-made checks above, on inputs they must reject or read right.
+// The hand-made check above, on inputs it must reject or read right.
 describe('the checks of this file', () => {
 	const good =
 		'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8"><g><path d="M0 0h8"/></g></svg>';
@@ -242,17 +220,5 @@ describe('the checks of this file', () => {
 		expect(svgProblems(good.replace('<g>', '<g onload="x()">'))).toContain(
 			'scripts or embedded HTML',
 		);
-	});
-
-	it('finds the anchors GitHub gives README headings', () => {
-		const anchors = readmeAnchors(
-			'# n8n-nodes-octopusx\n## Operations\n```\n# not a heading\n```\n## Usage & examples\n## Operations\n',
-		);
-		expect([...anchors]).toEqual([
-			'n8n-nodes-octopusx',
-			'operations',
-			'usage--examples',
-			'operations-1',
-		]);
 	});
 });
