@@ -88,7 +88,10 @@ describe('hints where testing a node would pay for a new task', () => {
 });
 
 describe('wait options', () => {
-	it('are filled in, at the values the node uses, when a node waits', async () => {
+	// The editor fills these in for a node created waiting (Wait Until Done, Submit as a tool). It
+	// keeps an existing Submit's Options as they are when Wait for Completion is switched on, so
+	// there a hint under the switch says where they are.
+	it('are filled in, at the values the node uses, for a node created waiting', async () => {
 		const d = await describe_(1.1);
 		for (const set of [
 			{ operation: 'submit', waitForCompletion: true },
@@ -96,6 +99,12 @@ describe('wait options', () => {
 		]) {
 			expect(withDefaults(d, set, 1.1).options).toEqual({ pollInterval: 10, timeout: 600 });
 		}
+	});
+
+	it("are named, with their defaults, under Submit's Wait for Completion", async () => {
+		const d = await describe_(1.1);
+		const wait = d.properties.find((p) => p.name === 'waitForCompletion' && p.hint)!;
+		expect(wait.hint).toMatch(/10 s.*600 s.*Options \(Poll Interval, Timeout\)/);
 	});
 
 	it('say their defaults', async () => {

@@ -201,6 +201,9 @@ const properties: INodeProperties[] = [
 		default: false,
 		description:
 			'Whether to wait in this node until the video is ready and output it, as Wait Until Done does. Off: output the task right away.',
+		// The editor keeps an existing node's Options as they are when this is switched on, so the
+		// wait options cannot appear by themselves there: say where they are.
+		hint: 'While waiting, the node checks every 10 s for up to 600 s: change both under Options (Poll Interval, Timeout)',
 		displayOptions: { hide: { '@tool': [true] } },
 	},
 	{

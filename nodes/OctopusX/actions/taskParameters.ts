@@ -9,7 +9,7 @@ import { fromAi } from './toolMode';
  */
 export const pinSubmitNotice: INodeProperties = {
 	displayName:
-		"Testing this node runs Submit again, a new paid task each time. While you build, pin Submit's output (Pin data in its output panel).",
+		"Testing this node also runs the nodes before it, and with them Submit: a new paid task each time. While you build, pin Submit's output (Pin data in its output panel).",
 	name: 'pinSubmitNotice',
 	type: 'notice',
 	default: '',
