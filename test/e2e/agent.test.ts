@@ -144,7 +144,7 @@ describeE2E('OctopusX in one node, in a real n8n', () => {
 		const answer = JSON.parse(toolResult(sim.chatRequests()[1]) ?? '') as unknown;
 		expect(answer).toEqual([
 			{
-				error: '"Aspect Ratio" is "4:3", which OctopusX does not take',
+				error: `'Aspect Ratio' is "4:3", which OctopusX does not take`,
 				description: expect.stringContaining('Use one of: 16:9, 9:16.'),
 			},
 		]);
