@@ -13,7 +13,8 @@ export class OctopusXApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:octopusx.svg', dark: 'file:octopusx.dark.svg' };
 
-	documentationUrl = 'https://github.com/octopusx-community/n8n-nodes-octopusx#credentials';
+	// The provider's API reference: how the key is sent, and the model this node uses.
+	documentationUrl = 'https://doc.octopusx.ai/en/videos/omni/omni-fast-v2v';
 
 	properties: INodeProperties[] = [
 		{
@@ -23,7 +24,8 @@ export class OctopusXApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			required: true,
-			description: 'Your OctopusX API key. It is sent only to the base URL below.',
+			description:
+				'Your OctopusX API key, from your account at <a href="https://octopusx.ai" target="_blank">octopusx.ai</a>. It is sent only to the Base URL below.',
 		},
 		{
 			displayName: 'Base URL',

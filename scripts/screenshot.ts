@@ -1,13 +1,16 @@
 /**
- * Refreshes docs/screenshot.png: the canonical example workflow, run once in a real n8n editor against
- * the simulator, with the OctopusX Submit node's panel open.
+ * Refreshes the editor screenshots in docs/, one per operation, from a real n8n editor against the
+ * simulator: the canonical example workflow run once, with Submit's panel open (docs/screenshot.png)
+ * and Wait Until Done's (docs/screenshot-wait-until-done.png); then, as a user adds them from the
+ * nodes panel, a new Get Status node (docs/screenshot-get-status.png) and a new Submit node with Wait
+ * for Completion on (docs/screenshot-submit-waiting.png).
  *
- *   npm run build && npx tsx scripts/screenshot.ts [output.png]
+ *   npm run build && npx tsx scripts/screenshot.ts [output folder]
  *
  * Needs Debian's Chromium (`apt-get install -y chromium`), driven headless by playwright-core.
  */
 import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 
 import { chromium } from 'playwright-core';
 
@@ -30,7 +33,8 @@ const WORKFLOW_ID = 'octopusxVideoToVideo';
 const NODE_NAME = 'Submit Video Task';
 
 async function main(): Promise<void> {
-	const output = process.argv[2] ?? join(REPO_ROOT, 'docs', 'screenshot.png');
+	const outDir = process.argv[2] ?? join(REPO_ROOT, 'docs');
+	mkdirSync(outDir, { recursive: true });
 	const env = await startDevEnvironment({ port: await freePort(), taskSeconds: 2 });
 	const browser = await chromium.launch({
 		executablePath: CHROMIUM,
@@ -67,20 +71,82 @@ async function main(): Promise<void> {
 			await close.click().catch(() => undefined);
 		}
 
+		const settle = async () => {
+			// Let the panel finish its opening animation, and any toast leave.
+			await page.waitForTimeout(1000);
+			await page
+				.locator('.el-notification')
+				.waitFor({ state: 'detached' })
+				.catch(() => undefined);
+		};
+		const shoot = async (file: string) => {
+			await settle();
+			const path = join(outDir, file);
+			await page.screenshot({ path });
+			process.stdout.write(`Wrote ${path}\n`);
+		};
+		const closePanel = async () => {
+			await page.keyboard.press('Escape');
+			await page
+				.locator('[data-test-id="ndv"]')
+				.waitFor({ state: 'hidden' })
+				.catch(() => undefined);
+		};
+		// The task as JSON says more than a truncated table.
+		const outputAsJson = async () =>
+			await page
+				.locator('[data-test-id="output-panel"] [data-test-id="radio-button-json"]')
+				.click();
+
 		await canvasNode(NODE_NAME).dblclick();
 		await page.getByText('Video Source', { exact: true }).waitFor();
-		// The task as JSON says more than a truncated table.
-		await page.locator('[data-test-id="output-panel"] [data-test-id="radio-button-json"]').click();
-		// Let the panel finish its opening animation.
-		await page.waitForTimeout(1000);
-		await page
-			.locator('.el-notification')
-			.waitFor({ state: 'detached' })
-			.catch(() => undefined);
+		await outputAsJson();
+		await shoot('screenshot.png');
+		await closePanel();
 
-		mkdirSync(dirname(output), { recursive: true });
-		await page.screenshot({ path: output });
-		process.stdout.write(`Wrote ${output}\n`);
+		await canvasNode('Wait Until Done').dblclick();
+		await page.getByText('Poll Interval (Seconds)', { exact: true }).waitFor();
+		await outputAsJson();
+		await shoot('screenshot-wait-until-done.png');
+		await closePanel();
+
+		// New nodes, as a user adds them: the newest node version and its defaults.
+		const addNode = async (action: string) => {
+			await page.click('[data-test-id="node-creator-plus-button"]');
+			await page.getByPlaceholder('Search nodes...').fill('OctopusX');
+			await page
+				.locator('[data-test-id="node-creator-item-name"]', { hasText: 'OctopusX' })
+				.first()
+				.click();
+			await page.getByText(action, { exact: true }).click();
+			await page.locator('[data-test-id="ndv"]').waitFor();
+		};
+		await addNode('Get video task status');
+		await page.getByText('Route by Status', { exact: true }).waitFor();
+		await shoot('screenshot-get-status.png');
+		await closePanel();
+
+		await addNode('Wait until video task is done');
+		await page.getByText('Timeout (Seconds)', { exact: true }).waitFor();
+		await shoot('screenshot-wait-until-done-new.png');
+		await closePanel();
+
+		await addNode('Submit video task');
+		await page.getByText('Wait for Completion', { exact: true }).waitFor();
+		await page
+			.locator('[data-test-id="parameter-input-waitForCompletion"] .el-switch')
+			.first()
+			.click();
+		await page.getByText('Download Video', { exact: true }).waitFor();
+		// Clicking the switch scrolled the panel to it: Wait for Completion, its hint, the Options.
+		await shoot('screenshot-submit-waiting.png');
+	} catch (error) {
+		// What the page showed when a step failed: the editor's markup changes between n8n releases.
+		const pages = browser.contexts().flatMap((context) => context.pages());
+		await pages[0]
+			?.screenshot({ path: join(outDir, 'screenshot-failed.png') })
+			.catch(() => undefined);
+		throw error;
 	} finally {
 		await browser.close();
 		await env.stop();

@@ -18,11 +18,12 @@ export class OctopusX implements INodeType {
 		name: 'octopusX',
 		icon: { light: 'file:octopusx.svg', dark: 'file:octopusx.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// 1.1: Get Status downloads a finished video by default. Nodes saved as version 1 keep theirs.
+		version: [1, 1.1],
 		subtitle:
 			'={{ {"submit": "Submit", "getStatus": "Get Status", "waitUntilDone": "Wait Until Done"}[$parameter["operation"]] }}',
 		description:
-			'Generate videos with OctopusX: restyle an MP4 while keeping its camera path and motion',
+			'Generate a new video from a reference video with OctopusX, keeping its camera path and motion',
 		defaults: { name: 'OctopusX' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -36,21 +37,21 @@ export class OctopusX implements INodeType {
 				noDataExpression: true,
 				options: [
 					{
-						name: 'Submit',
-						value: 'submit',
-						action: 'Submit a video task',
-						description: 'Start generating a video (a paid task) and return its task ID',
-					},
-					{
 						name: 'Get Status',
 						value: 'getStatus',
-						action: 'Get the status of a video task',
+						action: 'Get video task status',
 						description: 'Look a task up once, and download its video if it is done',
+					},
+					{
+						name: 'Submit',
+						value: 'submit',
+						action: 'Submit video task',
+						description: 'Start generating a video (a paid task) and return its task ID',
 					},
 					{
 						name: 'Wait Until Done',
 						value: 'waitUntilDone',
-						action: 'Wait until a video task is done',
+						action: 'Wait until video task is done',
 						description: 'Wait for tasks to finish and download their videos',
 					},
 				],

@@ -144,10 +144,10 @@ describeE2E('OctopusX in one node, in a real n8n', () => {
 		const answer = JSON.parse(toolResult(sim.chatRequests()[1]) ?? '') as unknown;
 		expect(answer).toEqual([
 			{
-				// The model knows its argument aspect_ratio, not the editor's label "Aspect Ratio".
-				error: 'Argument "aspect_ratio" is "4:3", which OctopusX does not take',
+				// The model knows its argument aspect_ratio, not the editor's label 'Aspect Ratio'.
+				error: `Argument 'aspect_ratio' is "4:3", which OctopusX does not take`,
 				description: expect.stringMatching(
-					/^Use one of: 16:9, 9:16\..* Call the tool again with a corrected "aspect_ratio" \(the editor calls this parameter "Aspect Ratio"\)\.$/,
+					/^Use one of: 16:9, 9:16\..* Call the tool again with a corrected 'aspect_ratio' \(the editor calls this parameter 'Aspect Ratio'\)\.$/,
 				),
 			},
 		]);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { OctopusSimulator } from '../simulator';
 import { SIM_CREDENTIAL, simCredential, succeeded } from './expect';
 import { sha256, testMp4 } from './media';
-import { nodeOutput, type N8nInstance } from './n8n';
+import { nodeOutput, type N8nInstance, type WorkflowJson } from './n8n';
 import { describeE2E, newInstance } from './suite';
 import { loadWorkflow, TEST_WORKFLOWS_DIR } from './workflows';
 
@@ -33,7 +33,23 @@ describeE2E('a batch larger than the key allows at once (real n8n)', () => {
 			.join(`${n8n.filesDir}/limit/`)
 			.split(`${n8n.filesDir}/batch-out/`)
 			.join(`${n8n.filesDir}/limit-out/`);
-		await n8n.importWorkflows([{ ...JSON.parse(text), id: 'e2eConcurrencyLimit' }]);
+		const limited = JSON.parse(text) as WorkflowJson;
+		// Submit alone, items that find no slot for 3 s to the error output.
+		type Node = { name: string; parameters: Record<string, unknown>; onError?: string };
+		const patience = JSON.parse(text) as WorkflowJson;
+		const nodes = (patience.nodes as Node[]).filter(
+			(n) => !['Wait Until Done', 'Save Video'].includes(n.name),
+		);
+		patience.nodes = nodes;
+		const submitNode = nodes.find((n) => n.name === 'Submit Video Task')!;
+		submitNode.onError = 'continueErrorOutput';
+		submitNode.parameters.options = { freeSlotWaitMinutes: 0.05, pollInterval: 1 };
+		const links = patience.connections as Record<string, unknown>;
+		for (const name of ['Submit Video Task', 'Wait Until Done']) delete links[name];
+		await n8n.importWorkflows([
+			{ ...limited, id: 'e2eConcurrencyLimit' },
+			{ ...patience, id: 'e2eConcurrencyPatience', name: 'e2e: no free slot in time' },
+		]);
 		mkdirSync(join(n8n.filesDir, 'limit'), { recursive: true });
 		mkdirSync(join(n8n.filesDir, 'limit-out'), { recursive: true });
 		for (const [name, data] of clips) writeFileSync(join(n8n.filesDir, 'limit', name), data);
@@ -63,7 +79,35 @@ describeE2E('a batch larger than the key allows at once (real n8n)', () => {
 		expect(sim.tasks.size).toBe(8);
 		const submits = sim.requestsTo('submit');
 		expect(submits.filter((r) => r.status === 200)).toHaveLength(8);
-		// The first wave (5 uploads at once) teaches the node the limit; it then waits for its own tasks.
-		expect(submits.filter((r) => r.status === 429).length).toBeLessThanOrEqual(4);
+		// Only the first wave is refused: the uploads on their way before the first refusal came back
+		// (5 at once, plus one for each acceptance that came back sooner: at most 5 + 2). After that
+		// the node knows the limit and waits for its own tasks (the old policy: 11 refusals here).
+		expect(submits.filter((r) => r.status === 429).length).toBeLessThanOrEqual(7);
+	});
+
+	it('no free slot in time: unsent clips go to the error output with their input and no task id', async () => {
+		sim.reset();
+		// Tasks that never finish: the two first clips hold both slots for good.
+		sim.setTaskDefaults({ outcome: 'never' });
+		const run = succeeded(await n8n.execute('e2eConcurrencyPatience'));
+
+		const read = nodeOutput(run, 'Read Videos').map((item) => item.json.fileName as string);
+		const sent = nodeOutput(run, 'Submit Video Task', 0);
+		const unsent = nodeOutput(run, 'Submit Video Task', 1);
+		expect(sent).toHaveLength(2);
+		expect(unsent).toHaveLength(6);
+		expect(sim.tasks.size).toBe(2);
+		for (const item of unsent) {
+			const index = (item.pairedItem as { item: number }).item;
+			// The input item (the file's name, from Read Videos) came along; no task id did.
+			expect(item.json.fileName).toBe(read[index]);
+			expect(String(item.json.error)).toMatch(/^Not submitted/);
+			expect(JSON.stringify(item.json)).toMatch(/NOT submitted and nothing was paid/);
+			expect(item.json.id).toBeUndefined();
+			expect(item.json.task_id).toBeUndefined();
+		}
+		expect(
+			[...sent, ...unsent].map((item) => (item.pairedItem as { item: number }).item).sort(),
+		).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
 	});
 });

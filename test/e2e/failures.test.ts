@@ -46,7 +46,7 @@ describeE2E('OctopusX failures in a real n8n', () => {
 		expect(result.code).toBe(1);
 		const error = result.run?.data.resultData.error;
 		expect(error?.node?.name).toBe('Submit Video Task');
-		expect(error?.message).toContain('"picture.png" is not an MP4 video');
+		expect(error?.message).toContain("'picture.png' is not an MP4 video");
 		expect(error?.message).toContain('PNG');
 		expect(error?.description).toContain('Input Binary Field');
 		// What n8n prints after the run is the same error, for whoever reads the terminal.

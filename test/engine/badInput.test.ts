@@ -138,13 +138,13 @@ const BINARY_CASES: Record<string, Case> = {
 		names: 'Input Binary Field',
 		parameters: submit({}),
 		items: [file(png, 'picture.png', 'video/mp4')],
-		says: /"picture\.png" is not an MP4 video \(it looks like a PNG image\)/,
+		says: /'picture\.png' is not an MP4 video \(it looks like a PNG image\)/,
 	},
 	'an empty file': {
 		names: 'Input Binary Field',
 		parameters: submit({}),
 		items: [file(Buffer.alloc(0))],
-		says: /"in\.mp4" is empty/,
+		says: /'in\.mp4' is empty/,
 	},
 	'15 MiB + 1 byte': {
 		names: 'Input Binary Field',
@@ -156,13 +156,13 @@ const BINARY_CASES: Record<string, Case> = {
 		names: 'Input Binary Field',
 		parameters: submit({ binaryPropertyName: 'video' }),
 		items: [videoItem()],
-		says: /"video" not found on item 0/,
+		says: /'video' not found \[item 0\]/,
 	},
 	'an item with no file at all': {
 		names: 'Input Binary Field',
 		parameters: submit({}),
 		items: [{ json: { name: 'no file here' } }],
-		says: /"data" not found on item 0/,
+		says: /'data' not found \[item 0\]/,
 	},
 	'an empty binary field name': {
 		names: 'Input Binary Field',
@@ -275,7 +275,7 @@ describe('in a batch', () => {
 			items: [good, good, bad],
 			credentials: { apiKey: KEY, baseUrl: sim.baseUrl },
 		});
-		expect(result.error?.message).toBe('"Prompt" is empty');
+		expect(result.error?.message).toBe("'Prompt' is empty");
 		expect(result.error?.context?.itemIndex).toBe(2);
 		expect(sim.requests).toEqual([]);
 	});
@@ -290,7 +290,7 @@ describe('in a batch', () => {
 		expect(result.error).toBeUndefined();
 		expect(sim.requestsTo('submit')).toHaveLength(2);
 		const out = result.outputs[0];
-		expect(out[1].json.error).toBe('"Prompt" is empty');
+		expect(out[1].json.error).toBe("'Prompt' is empty");
 		expect(out[1].pairedItem).toEqual({ item: 1 });
 		expect(out[0].json.id).toEqual(expect.any(String));
 		expect(out[2].json.id).toEqual(expect.any(String));

@@ -245,7 +245,10 @@ describe("log lines through n8n's logger, at its default level (info)", () => {
 		const [id] = idsOf(submitted);
 		await new Promise((resolve) => setTimeout(resolve, 400));
 		log.clear();
-		await runOctopusX({ credentials, parameters: { operation: 'getStatus', taskId: id } });
+		await runOctopusX({
+			credentials,
+			parameters: { operation: 'getStatus', taskId: id, download: false },
+		});
 		expect(ours()).toEqual([]);
 		const fetched = await runOctopusX({
 			credentials,
@@ -356,28 +359,28 @@ describe("as an AI Agent's tool, errors name the model's argument", () => {
 		[
 			'duration_seconds',
 			45,
-			/^Argument "duration_seconds" is 45, outside what OctopusX takes$/,
-			/Use a whole number of seconds from 4 to 30\. Call the tool again with a corrected "duration_seconds" \(the editor calls this parameter "Duration \(Seconds\)"\)\./,
+			/^Argument 'duration_seconds' is 45, outside what OctopusX takes$/,
+			/Use a whole number of seconds from 4 to 30\. Call the tool again with a corrected 'duration_seconds' \(the editor calls this parameter 'Duration \(Seconds\)'\)\./,
 		],
 		[
 			'aspect_ratio',
 			'4:3',
-			/^Argument "aspect_ratio" is "4:3", which OctopusX does not take$/,
-			/Use one of: 16:9, 9:16\..* corrected "aspect_ratio"/,
+			/^Argument 'aspect_ratio' is "4:3", which OctopusX does not take$/,
+			/Use one of: 16:9, 9:16\..* corrected 'aspect_ratio'/,
 		],
 		[
 			'resolution',
 			'8k',
-			/^Argument "resolution" is "8k", which OctopusX does not take$/,
-			/corrected "resolution"/,
+			/^Argument 'resolution' is "8k", which OctopusX does not take$/,
+			/corrected 'resolution'/,
 		],
 		[
 			'video_url',
 			'file:///etc/passwd',
-			/^Argument "video_url" is not a public http\(s\) URL: "file:\/\/\/etc\/passwd"$/,
-			/corrected "video_url" \(the editor calls this parameter "Video URL"\)/,
+			/^Argument 'video_url' is not a public http\(s\) URL: "file:\/\/\/etc\/passwd"$/,
+			/corrected 'video_url' \(the editor calls this parameter 'Video URL'\)/,
 		],
-		['prompt', '  ', /^Argument "prompt" is empty$/, /corrected "prompt"/],
+		['prompt', '  ', /^Argument 'prompt' is empty$/, /corrected 'prompt'/],
 	])('Submit: a bad %s', async (argument, value, message, description) => {
 		const answer = await asTool({ operation: 'submit' }, { ...args, [argument]: value });
 		expect(answer.error).toMatch(message);
@@ -387,16 +390,16 @@ describe("as an AI Agent's tool, errors name the model's argument", () => {
 
 	test('Get Status: a bad task_id', async () => {
 		const answer = await asTool({ operation: 'getStatus' }, { task_id: 'the video from before' });
-		expect(answer.error).toBe('Argument "task_id" is not a task id: "the video from before"');
+		expect(answer.error).toBe("Argument 'task_id' is not a task id: 'the video from before'");
 		expect(answer.description).toMatch(
-			/corrected "task_id" \(the editor calls this parameter "Task ID"\)/,
+			/corrected 'task_id' \(the editor calls this parameter 'Task ID'\)/,
 		);
 		expect(sim.requests).toHaveLength(0);
 	});
 
 	test('a parameter the user fixed keeps its editor name: the model cannot change it', async () => {
 		const answer = await asTool({ operation: 'submit', seconds: 45 }, args);
-		expect(answer.error).toBe('"Duration (Seconds)" is 45, outside what OctopusX takes');
+		expect(answer.error).toBe("'Duration (Seconds)' is 45, outside what OctopusX takes");
 		expect(answer.description).not.toMatch(/Call the tool again/);
 	});
 });

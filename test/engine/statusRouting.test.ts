@@ -161,6 +161,35 @@ describe('an item whose status cannot be read (a task id OctopusX does not know)
 	});
 });
 
+describe('Download Video left at its default, with Route by Status', () => {
+	/** The Completed item's binary data, after Submit → Get Status at the given node version. */
+	async function completedBinary(sim: OctopusSimulator, typeVersion?: number) {
+		const result = await run(sim, {
+			parameters: submitByUrl,
+			items: [{ json: { prompt: 'done [sim:ms=0]' } }],
+			chain: [{ parameters: getStatus('={{ $json.id }}', { routeByStatus: true }) }],
+			typeVersion,
+		});
+		expect(result.error).toBeUndefined();
+		const [completed] = result.outputs;
+		expect(completed).toHaveLength(1);
+		return completed[0].binary;
+	}
+
+	test('a node added now (version 1.1) hands the video on from Completed', async () => {
+		await withSim(async (sim) => {
+			const binary = await completedBinary(sim);
+			expect(binary?.data?.mimeType).toBe('video/mp4');
+		});
+	});
+
+	test('a node saved as version 1 downloads nothing, as before', async () => {
+		await withSim(async (sim) => {
+			expect(await completedBinary(sim, 1)).toBeUndefined();
+		});
+	});
+});
+
 test('as an AI Agent tool (n8n names the type "…Tool") the option is not offered, so its one output stays', async () => {
 	const { description } = (await loadPackage()).nodeTypes.getByNameAndVersion(NODE_TYPE, 1);
 	const asTool = { ...description, name: `${description.name}Tool` };

@@ -25,7 +25,7 @@ it('names the field, the queue-mode cause and the database-mode fix, and sends n
 
 		expect(result.status).toBe('error');
 		expect(result.error?.message).toMatch(
-			/^The file in Input Binary Field "data" cannot be read on this n8n instance/,
+			/^The file in Input Binary Field 'data' cannot be read on this n8n instance/,
 		);
 		expect(result.error?.context?.itemIndex).toBe(0);
 		expect(result.error?.description).toContain('queue mode');

@@ -119,7 +119,7 @@ describe('Submit with Wait for Completion', () => {
 				expect(sim.requestsTo('submit')).toHaveLength(1);
 				const [task] = sim.tasks.values();
 				expect(result.error?.message).toMatch(
-					new RegExp(`^Task ${task.id} is not done after 2 s \\(last status "in_progress"`),
+					new RegExp(`^Task ${task.id} is not done after 2 s \\(last status 'in_progress'`),
 				);
 				expect(result.error?.description).toContain(
 					`Pick it up later with the Get Status operation and task ID ${task.id}`,
@@ -202,7 +202,7 @@ describe('Submit with Wait for Completion', () => {
 					retryOnFail: true,
 				});
 
-				expect(result.error?.message).toBe('Turn off "Retry On Fail" for Submit');
+				expect(result.error?.message).toBe("Turn off 'Retry On Fail' for Submit");
 				expect(sim.requests).toHaveLength(0);
 			});
 		},
@@ -217,7 +217,7 @@ describe('Submit with Wait for Completion', () => {
 					items: [videoItem()],
 				});
 
-				expect(result.error?.message).toBe('"Poll Interval (Seconds)" is 0');
+				expect(result.error?.message).toBe("'Poll Interval (Seconds)' is 0");
 				expect(sim.requests).toHaveLength(0);
 			});
 		},

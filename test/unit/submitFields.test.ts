@@ -96,7 +96,7 @@ describe('buildSubmitFields', () => {
 	])('%j is refused, naming %s', (input, field, message) => {
 		const p = problem(input as Partial<SubmitInput>);
 		expect(p.field).toBe(field);
-		expect(p.message).toContain(`"${field}"`);
+		expect(p.message).toContain(`'${field}'`);
 		expect(p.message).toMatch(message);
 		expect(p.fix.length).toBeGreaterThan(10);
 	});

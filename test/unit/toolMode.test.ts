@@ -15,19 +15,19 @@ describe("tool mode: errors in the model's words", () => {
 			wordForModel(
 				'duration_seconds',
 				'Duration (Seconds)',
-				'"Duration (Seconds)" is 45, outside what OctopusX takes',
+				"'Duration (Seconds)' is 45, outside what OctopusX takes",
 				'Use a whole number of seconds from 4 to 30.',
 			),
 		).toEqual({
-			message: 'Argument "duration_seconds" is 45, outside what OctopusX takes',
+			message: "Argument 'duration_seconds' is 45, outside what OctopusX takes",
 			description:
-				'Use a whole number of seconds from 4 to 30. Call the tool again with a corrected "duration_seconds" (the editor calls this parameter "Duration (Seconds)").',
+				"Use a whole number of seconds from 4 to 30. Call the tool again with a corrected 'duration_seconds' (the editor calls this parameter 'Duration (Seconds)').",
 		});
 	});
 
 	test('a message without the label gets the argument in front', () => {
 		expect(wordForModel('video_url', 'Video URL', 'Not an MP4', undefined).message).toBe(
-			'Argument "video_url": Not an MP4',
+			"Argument 'video_url': Not an MP4",
 		);
 	});
 });

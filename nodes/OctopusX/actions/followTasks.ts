@@ -35,7 +35,7 @@ export const pollIntervalOption: INodeProperties = {
 	typeOptions: { minValue: 1 },
 	default: 10,
 	description:
-		'How often to check a running task. The first checks come sooner; a rate limit from OctopusX slows checking down.',
+		'How often to check a running task, in seconds (default 10). The first checks come sooner; a rate limit from OctopusX slows checking down.',
 };
 
 export const timeoutOption: INodeProperties = {
@@ -45,8 +45,15 @@ export const timeoutOption: INodeProperties = {
 	typeOptions: { minValue: 1 },
 	default: 600,
 	description:
-		'How long to wait for a task before giving up with an error that names the task. The task itself keeps running and can be picked up with Get Status.',
+		'How long to wait for a task, in seconds (default 600, 10 minutes), before giving up with an error that names the task. The task itself keeps running and can be picked up with Get Status.',
 };
+
+/**
+ * The wait options' values when nothing is set, given as the Options collection's default so that
+ * the editor shows Poll Interval and Timeout as soon as a node waits. The same values the node falls
+ * back to, so a workflow saved without them behaves as before.
+ */
+export const WAIT_OPTION_DEFAULTS = { pollInterval: 10, timeout: 600 };
 
 /** How one item's task is followed and what its output holds. */
 export interface WaitSettings {
@@ -66,7 +73,7 @@ function seconds(
 	if (value === undefined || value === '') return fallback * 1000;
 	const n = Number(value);
 	if (!Number.isFinite(n) || n < 1) {
-		throw new NodeOperationError(fn.getNode(), `"${name}" is ${JSON.stringify(value)}`, {
+		throw new NodeOperationError(fn.getNode(), `'${name}' is ${JSON.stringify(value)}`, {
 			itemIndex,
 			description: `Use a number of seconds of at least 1 (default ${fallback}).`,
 		});
@@ -77,7 +84,13 @@ function seconds(
 /** How often a running task is looked at, in ms: the Poll Interval option, checked. */
 export function readPollInterval(fn: IExecuteFunctions, itemIndex: number): number {
 	const options = fn.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	return seconds(fn, itemIndex, options.pollInterval, 'Poll Interval (Seconds)', 10);
+	return seconds(
+		fn,
+		itemIndex,
+		options.pollInterval,
+		'Poll Interval (Seconds)',
+		WAIT_OPTION_DEFAULTS.pollInterval,
+	);
 }
 
 /** Reads and checks one item's wait settings; sends nothing. */
@@ -90,7 +103,13 @@ export function readWaitSettings(fn: IExecuteFunctions, itemIndex: number): Wait
 			: (fn.getNodeParameter('download', itemIndex, true) as boolean),
 		binaryProperty: readOutputProperty(fn, itemIndex),
 		intervalMs: readPollInterval(fn, itemIndex),
-		timeoutMs: seconds(fn, itemIndex, options.timeout, 'Timeout (Seconds)', 600),
+		timeoutMs: seconds(
+			fn,
+			itemIndex,
+			options.timeout,
+			'Timeout (Seconds)',
+			WAIT_OPTION_DEFAULTS.timeout,
+		),
 	};
 }
 

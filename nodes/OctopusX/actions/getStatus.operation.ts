@@ -18,22 +18,39 @@ import { ATTEMPTS } from '../transport/retryPolicy';
 import { AT_ONCE, createLimiter } from '../transport/limit';
 import {
 	outputBinaryPropertyOption,
+	pinSubmitNotice,
 	readOutputProperty,
 	readTaskId,
 	taskIdProperty,
 	taskIdToolProperty,
 } from './taskParameters';
+import { runsAsTool } from './toolMode';
 import type { ItemResult, Operation } from './types';
 
+const download: INodeProperties = {
+	displayName: 'Download Video',
+	name: 'download',
+	type: 'boolean',
+	default: true,
+	description:
+		'Whether to download the video as binary data when the task has finished, ready for a storage node',
+};
+
 const properties: INodeProperties[] = [
+	pinSubmitNotice,
 	taskIdProperty,
 	taskIdToolProperty,
+	// Version 1 downloaded nothing unless asked, so Route by Status handed Completed items on without
+	// their video. Version 1.1 downloads by default; nodes saved as version 1 keep their behaviour.
+	// A tool answers with JSON only (n8n drops binary data there), so the tool panel has neither.
 	{
-		displayName: 'Download Video',
-		name: 'download',
-		type: 'boolean',
+		...download,
 		default: false,
-		description: 'Whether to download the video as binary data when the task has finished',
+		displayOptions: { show: { '@version': [1] }, hide: { '@tool': [true] } },
+	},
+	{
+		...download,
+		displayOptions: { show: { '@version': [{ _cnd: { gte: 1.1 } }] }, hide: { '@tool': [true] } },
 	},
 	{
 		displayName: 'Route by Status',
@@ -54,6 +71,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'Add option',
 		default: {},
 		options: [outputBinaryPropertyOption],
+		displayOptions: { hide: { '@tool': [true] } },
 	},
 ];
 
@@ -82,7 +100,14 @@ async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<Stat
 	return {
 		itemIndex,
 		taskId: readTaskId(this, itemIndex),
-		download: this.getNodeParameter('download', itemIndex, false) as boolean,
+		// As a tool the video would be downloaded only to be dropped: the agent gets `video_url`.
+		download: runsAsTool(this)
+			? false
+			: (this.getNodeParameter(
+					'download',
+					itemIndex,
+					this.getNode().typeVersion >= 1.1,
+				) as boolean),
 		binaryProperty: readOutputProperty(this, itemIndex),
 	};
 }

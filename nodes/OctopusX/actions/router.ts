@@ -65,7 +65,7 @@ function withOtherTasks(error: ItemError, results: Array<ItemResult | undefined>
 		.map((o) => `item ${o.i}: task ${o.taskId}${o.ok ? '' : ' (failed too)'}`);
 	if (others.length > 0) {
 		error.description =
-			`${error.description ?? ''}\n\nOther items of this run have tasks that are not lost: ${others.join(', ')}. Use "Continue On Fail" (Settings) to get every item's result even when one fails.`.trim();
+			`${error.description ?? ''}\n\nOther items of this run have tasks that are not lost: ${others.join(', ')}. Use 'Continue On Fail' (Settings) to get every item's result even when one fails.`.trim();
 	}
 	return error;
 }

@@ -37,7 +37,7 @@ function invalid(
 	value: unknown,
 	fix: string,
 ) {
-	return new NodeOperationError(fn.getNode(), `"${name}" is ${JSON.stringify(value)}`, {
+	return new NodeOperationError(fn.getNode(), `'${name}' is ${JSON.stringify(value)}`, {
 		itemIndex,
 		description: `${fix} Nothing was sent.`,
 	});

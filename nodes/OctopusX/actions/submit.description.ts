@@ -2,7 +2,12 @@ import type { INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { MAX_IMAGES } from '../reference/submitFields';
-import { downloadProperty, pollIntervalOption, timeoutOption } from './followTasks';
+import {
+	downloadProperty,
+	pollIntervalOption,
+	timeoutOption,
+	WAIT_OPTION_DEFAULTS,
+} from './followTasks';
 import { freeSlotWaitOption, maxTasksAtOnceOption } from './slotParameters';
 import { outputBinaryPropertyOption } from './taskParameters';
 import { fromAi } from './toolMode';
@@ -11,10 +16,12 @@ import { fromAi } from './toolMode';
 const properties: INodeProperties[] = [
 	{
 		displayName:
-			'Each submit starts a paid task. Keep "Retry On Fail" (node Settings) off: it would submit again after an error and pay twice, so Submit refuses to run with it. The node already repeats a submit where that is safe.',
+			"Each run starts a paid task per item. Keep 'Retry On Fail' (Settings) off: Submit refuses to run with it.",
 		name: 'paidNotice',
 		type: 'notice',
 		default: '',
+		// The tool's own description tells the model that a call is paid.
+		displayOptions: { hide: { '@tool': [true] } },
 	},
 	{
 		displayName: 'Model',
@@ -22,16 +29,16 @@ const properties: INodeProperties[] = [
 		type: 'options',
 		options: [
 			{
-				name: 'Omni Fast V2V (Video to Video)',
-				value: 'omni-fast-v2v',
-				description:
-					'Generates a new video that keeps the reference video’s camera path, timing and motion',
-			},
-			{
 				name: 'Omni Fast (Text/Image to Video)',
 				value: 'omni-fast',
 				description:
 					'Generates a video from the prompt and optional images, without a reference video',
+			},
+			{
+				name: 'Omni Fast V2V (Video to Video)',
+				value: 'omni-fast-v2v',
+				description:
+					'Generates a new video that keeps the reference video’s camera path, timing and motion',
 			},
 		],
 		default: 'omni-fast-v2v',
@@ -195,6 +202,9 @@ const properties: INodeProperties[] = [
 		default: false,
 		description:
 			'Whether to wait in this node until the video is ready and output it, as Wait Until Done does. Off: output the task right away.',
+		// The editor keeps an existing node's Options as they are when this is switched on, so the
+		// wait options cannot appear by themselves there: say where they are.
+		hint: 'While waiting, the node checks every 10 s for up to 600 s: change both under Options (Poll Interval, Timeout)',
 		displayOptions: { hide: { '@tool': [true] } },
 	},
 	{
@@ -216,7 +226,9 @@ const properties: INodeProperties[] = [
 		name: 'options',
 		type: 'collection',
 		placeholder: 'Add option',
-		default: {},
+		// Poll Interval and Timeout show, at their defaults, as soon as Wait for Completion is on.
+		default: { ...WAIT_OPTION_DEFAULTS },
+		// Sorted by display name.
 		options: [
 			{
 				displayName: 'First Frame Image URL',
@@ -225,6 +237,19 @@ const properties: INodeProperties[] = [
 				default: '',
 				placeholder: 'e.g. https://example.com/first-frame.jpg',
 				description: 'Public http(s) address of an image to use as the first frame',
+			},
+			maxTasksAtOnceOption,
+			{
+				...pollIntervalOption,
+				description:
+					'How often to check a running task, in seconds (default 10): while waiting for it to complete, and while items wait for a free slot. The first checks come sooner; a rate limit from OctopusX slows checking down.',
+			},
+			{
+				...outputBinaryPropertyOption,
+				displayOptions: {
+					show: { '/waitForCompletion': [true], '/download': [true] },
+					hide: { '@tool': [true] },
+				},
 			},
 			{
 				displayName: 'Reference Image URLs',
@@ -240,26 +265,19 @@ const properties: INodeProperties[] = [
 				type: 'options',
 				displayOptions: { show: { '/model': ['omni-fast-v2v'] } },
 				options: [
+					{ name: 'Input Video', value: 'input_video', description: 'Compatibility field' },
 					{ name: 'Video', value: 'video', description: 'The field the API prefers' },
 					{ name: 'Video URL', value: 'video_url', description: 'Compatibility field' },
-					{ name: 'Input Video', value: 'input_video', description: 'Compatibility field' },
 				],
 				default: 'video',
 				description:
 					'Which request field carries the reference video (for gateways that expect another name)',
 			},
-			maxTasksAtOnceOption,
 			{
-				...pollIntervalOption,
-				description:
-					'How often to check a running task: while waiting for it to complete, and while items wait for a free slot. The first checks come sooner; a rate limit from OctopusX slows checking down.',
+				...timeoutOption,
+				displayOptions: { show: { '/waitForCompletion': [true] } },
 			},
-			{ ...timeoutOption, displayOptions: { show: { '/waitForCompletion': [true] } } },
 			freeSlotWaitOption,
-			{
-				...outputBinaryPropertyOption,
-				displayOptions: { show: { '/waitForCompletion': [true], '/download': [true] } },
-			},
 		],
 	},
 ];

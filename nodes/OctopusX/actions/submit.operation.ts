@@ -86,7 +86,7 @@ async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<Subm
 	// n8n's Retry On Fail runs the whole node again, so every item of the batch would be submitted,
 	// and paid for, a second time. The node's own retries are the safe ones.
 	if (this.getNode().retryOnFail) {
-		throw new NodeOperationError(this.getNode(), 'Turn off "Retry On Fail" for Submit', {
+		throw new NodeOperationError(this.getNode(), "Turn off 'Retry On Fail' for Submit", {
 			itemIndex,
 			description:
 				'Retry On Fail (node Settings) would run every submit again after an error, paying twice for tasks that were already created. The node already repeats a submit where that is safe (HTTP 429, a refused connection). Turn the setting off; nothing was sent.',
@@ -106,9 +106,9 @@ async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<Subm
 	if (built.fromBinary) {
 		const property = String(this.getNodeParameter('binaryPropertyName', itemIndex, 'data')).trim();
 		if (property === '') {
-			throw new NodeOperationError(this.getNode(), '"Input Binary Field" is empty', {
+			throw new NodeOperationError(this.getNode(), "'Input Binary Field' is empty", {
 				itemIndex,
-				description: 'Enter the name of the input binary field that holds the MP4, usually "data".',
+				description: "Enter the name of the input binary field that holds the MP4, usually 'data'.",
 			});
 		}
 		plan.reference = await checkBinaryReference(this, itemIndex, property);
@@ -173,7 +173,7 @@ function notSubmittedError(fn: IExecuteFunctions, plan: SubmitPlan, notSent: Not
 			`Not submitted: the OctopusX API key had no free slot for ${waited}`,
 			{
 				itemIndex: plan.itemIndex,
-				description: `This item was NOT submitted and nothing was paid for it, so it is safe to run it again. OctopusX runs only so many tasks at once per API key, and its tasks stayed busy for the whole "Wait for a Free Slot" time (${notSent.refusals} submit${notSent.refusals === 1 ? ' was' : 's were'} refused with "token_concurrency_limit_reached"). Run it again later, raise "Wait for a Free Slot" in Submit's options, or check what else uses this API key.`,
+				description: `This item was NOT submitted and nothing was paid for it, so it is safe to run it again. OctopusX runs only so many tasks at once per API key, and its tasks stayed busy for the whole 'Wait for a Free Slot' time (${notSent.refusals} submit${notSent.refusals === 1 ? ' was' : 's were'} refused with 'token_concurrency_limit_reached'). Run it again later, raise 'Wait for a Free Slot' in Submit's options, or check what else uses this API key.`,
 			},
 		),
 	);
@@ -216,18 +216,19 @@ async function run(
 				submitted.push({ itemIndex: plan.itemIndex, taskId });
 				let slotFreed = () => {};
 				const freed = new Promise<void>((resolve) => (slotFreed = resolve));
-				const job: SubmitJob = plan.wait
-					? { itemIndex: plan.itemIndex, taskId, ...plan.wait, output: plan.wait, slotFreed }
-					: {
-							itemIndex: plan.itemIndex,
-							taskId,
-							intervalMs: plan.pollIntervalMs,
-							timeoutMs: Number.POSITIVE_INFINITY,
-							slotOnly: true,
-							// Just created: the first look is worth it only once the task may be done.
-							firstLookMs: pollDelayMs(1, plan.pollIntervalMs),
-							slotFreed,
-						};
+				const job: SubmitJob = {
+					itemIndex: plan.itemIndex,
+					taskId,
+					intervalMs: plan.pollIntervalMs,
+					timeoutMs: Number.POSITIVE_INFINITY,
+					...plan.wait,
+					output: plan.wait,
+					// Just created: the first look is worth it only once the task may be done.
+					firstLookMs: pollDelayMs(1, plan.wait?.intervalMs ?? plan.pollIntervalMs),
+					slotFreed,
+					// Without Wait for Completion the task is only watched for its slot: Wait Until Done logs its end.
+					slotOnly: !plan.wait,
+				};
 				const settled = watch.add(job);
 				followed.set(plan.itemIndex, settled);
 				// Failed, timed out or no longer watched: the slot counts as free too.

@@ -3,6 +3,19 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { errorForModel, fromAi } from './toolMode';
 
+/**
+ * n8n's "Execute step" runs the nodes before this one again. When Submit is one of them, every test
+ * of this node would pay for a new task; pinning Submit's output stops that, as n8n's own docs advise.
+ */
+export const pinSubmitNotice: INodeProperties = {
+	displayName:
+		"Testing this node also runs the nodes before it, and with them Submit: a new paid task each time. While you build, pin Submit's output (Pin data in its output panel).",
+	name: 'pinSubmitNotice',
+	type: 'notice',
+	default: '',
+	displayOptions: { hide: { '@tool': [true] } },
+};
+
 /** The Task ID field, shared by Get Status and Wait Until Done. */
 export const taskIdProperty: INodeProperties = {
 	displayName: 'Task ID',
@@ -10,7 +23,8 @@ export const taskIdProperty: INodeProperties = {
 	type: 'string',
 	default: '={{ $json.id }}',
 	required: true,
-	description: 'The ID that Submit returned (its "ID" field), e.g. video_abc123',
+	description: 'The task ID that Submit returned, e.g. video_abc123',
+	hint: "Submit returns it in the field 'id', which the default expression reads from the input item",
 	displayOptions: { hide: { '@tool': [true] } },
 };
 
@@ -46,14 +60,14 @@ export function readTaskId(fn: IExecuteFunctions, itemIndex: number): string {
 	};
 	if (taskId === '') {
 		throw fail(
-			'"Task ID" is empty',
-			'Set "Task ID" to the "id" that Submit returned. The default {{ $json.id }} works when this node comes right after Submit; elsewhere, point it at the field that holds the id.',
+			"'Task ID' is empty",
+			"Set 'Task ID' to the 'id' that Submit returned. The default {{ $json.id }} works when this node comes right after Submit; elsewhere, point it at the field that holds the id.",
 		);
 	}
 	if (/[\s/?#]/.test(taskId)) {
 		throw fail(
-			`"Task ID" is not a task id: ${JSON.stringify(taskId.slice(0, 80))}`,
-			'A task id has no spaces or slashes, e.g. video_abc123. Check what the "Task ID" expression resolves to.',
+			`'Task ID' is not a task id: '${taskId.slice(0, 80)}'`,
+			"A task id has no spaces or slashes, e.g. video_abc123. Check what the 'Task ID' expression resolves to.",
 		);
 	}
 	return taskId;

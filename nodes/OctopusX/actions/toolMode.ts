@@ -39,11 +39,11 @@ export function wordForModel(
 	message: string,
 	description: string | undefined,
 ): { message: string; description: string } {
-	const quoted = `"${label}"`;
-	const named = message.includes(quoted)
-		? message.replace(quoted, `Argument "${argument}"`)
-		: `Argument "${argument}": ${message}`;
-	const where = `Call the tool again with a corrected "${argument}" (the editor calls this parameter "${label}").`;
+	const quoted = [`'${label}'`, `"${label}"`].find((q) => message.includes(q));
+	const named = quoted
+		? message.replace(quoted, `Argument '${argument}'`)
+		: `Argument '${argument}': ${message}`;
+	const where = `Call the tool again with a corrected '${argument}' (the editor calls this parameter '${label}').`;
 	return {
 		message: named,
 		description: description ? `${description} ${where}` : where,
@@ -69,7 +69,7 @@ export function fromAi(key: string, description: string, type: 'string' | 'numbe
  */
 const TOOL_DESCRIPTIONS: Record<string, string> = {
 	submit:
-		'Generates a new video from a public MP4 URL and a prompt, keeping the source video’s camera path, timing and motion. Unless "Wait for Completion" is off, it returns when the video is ready: task_id, status, progress and video_url (a link to the finished MP4). A paid task: call it once per video the user asks for.',
+		"Generates a new video from a public MP4 URL and a prompt, keeping the source video’s camera path, timing and motion. Unless 'Wait for Completion' is off, it returns when the video is ready: task_id, status, progress and video_url (a link to the finished MP4). A paid task: call it once per video the user asks for.",
 	getStatus:
 		'Looks up an OctopusX video task by its task_id and returns task_id, status (queued, in_progress, completed, failed), progress and, once completed, video_url. Free: use it to check on a task started earlier.',
 	waitUntilDone:

@@ -9,9 +9,11 @@ import {
 	pollIntervalOption,
 	readWaitSettings,
 	timeoutOption,
+	WAIT_OPTION_DEFAULTS,
 } from './followTasks';
 import {
 	outputBinaryPropertyOption,
+	pinSubmitNotice,
 	readTaskId,
 	taskIdProperty,
 	taskIdToolProperty,
@@ -19,6 +21,7 @@ import {
 import type { ItemResult, Operation } from './types';
 
 const properties: INodeProperties[] = [
+	pinSubmitNotice,
 	taskIdProperty,
 	taskIdToolProperty,
 	downloadProperty,
@@ -27,8 +30,16 @@ const properties: INodeProperties[] = [
 		name: 'options',
 		type: 'collection',
 		placeholder: 'Add option',
-		default: {},
-		options: [pollIntervalOption, outputBinaryPropertyOption, timeoutOption],
+		default: { ...WAIT_OPTION_DEFAULTS },
+		options: [
+			pollIntervalOption,
+			{
+				...outputBinaryPropertyOption,
+				// As a tool nothing is downloaded (see readWaitSettings).
+				displayOptions: { hide: { '@tool': [true] } },
+			},
+			timeoutOption,
+		],
 	},
 ];
 

@@ -56,10 +56,10 @@ export async function checkBinaryReference(
 	if (!item?.binary?.[propertyName]) {
 		const present = Object.keys(item?.binary ?? {});
 		throw fail(
-			`Input Binary Field "${propertyName}" not found on item ${itemIndex}`,
+			`Input Binary Field '${propertyName}' not found [item ${itemIndex}]`,
 			present.length > 0
-				? `This item has the binary field(s) ${present.map((p) => `"${p}"`).join(', ')}. Set "Input Binary Field" to the one holding the MP4.`
-				: 'This item carries no file. Put a node that outputs the MP4 as binary data (Read/Write Files from Disk, Google Drive, HTTP Request with "File" response) before this one, or set "Video Source" to "Public URL".',
+				? `This item has the binary field(s) ${present.map((p) => `'${p}'`).join(', ')}. Set 'Input Binary Field' to the one holding the MP4.`
+				: "This item carries no file. Put a node that outputs the MP4 as binary data (Read/Write Files from Disk, Google Drive, HTTP Request with 'File' response) before this one, or set 'Video Source' to 'Public URL'.",
 		);
 	}
 	const binary = fn.helpers.assertBinaryData(itemIndex, propertyName);
@@ -85,24 +85,24 @@ export async function checkBinaryReference(
 		head = inMemory.subarray(0, 16);
 	}
 
-	const name = binary.fileName ? `"${binary.fileName}"` : `in field "${propertyName}"`;
+	const name = binary.fileName ? `'${binary.fileName}'` : `in field '${propertyName}'`;
 	if (bytes === 0) {
 		throw fail(
 			`The file ${name} is empty`,
-			`The file in "Input Binary Field" ("${propertyName}") has 0 bytes. Check the node that produced it (a failed download often yields an empty file).`,
+			`The file in 'Input Binary Field' ('${propertyName}') has 0 bytes. Check the node that produced it (a failed download often yields an empty file).`,
 		);
 	}
 	if (!looksLikeMp4(head)) {
 		const kind = describeFileType(head);
 		throw fail(
 			`The file ${name} is not an MP4 video${kind === undefined ? '' : ` (it looks like ${kind})`}`,
-			`OctopusX takes an MP4 reference video (its bytes start with an "ftyp" box). The declared type was "${binary.mimeType ?? 'unknown'}". Convert the file to MP4 (H.264) first, or point "Input Binary Field" at the MP4.`,
+			`OctopusX takes MP4 videos only, and this file's content is not MP4, whatever its name or declared type ('${binary.mimeType ?? 'unknown'}'). Convert it to MP4 (H.264) first, or point 'Input Binary Field' at the MP4.`,
 		);
 	}
 	if (bytes > MAX_REFERENCE_BYTES) {
 		throw fail(
 			`The file ${name} is too large: ${formatBytes(bytes)}, the limit is 15 MiB (${MAX_REFERENCE_BYTES} bytes)`,
-			`OctopusX accepts a reference video of at most 15 MiB; the file in "Input Binary Field" ("${propertyName}") is larger. Compress or shorten it first, or upload it somewhere public and use "Video Source: Public URL" instead.`,
+			`OctopusX accepts a reference video of at most 15 MiB; the file in 'Input Binary Field' ('${propertyName}') is larger. Compress or shorten it first, or upload it somewhere public and use 'Video Source: Public URL' instead.`,
 		);
 	}
 	return { propertyName, bytes, fileName: binary.fileName, binary, inMemory };
@@ -121,12 +121,12 @@ export function unreadableStoredFile(
 ): { message: string; description: string } {
 	const mode = binaryDataId.split(':')[0];
 	const reason = error instanceof Error ? error.message : String(error);
-	const message = `The file in Input Binary Field "${propertyName}" cannot be read on this n8n instance (${reason})`;
+	const message = `The file in Input Binary Field '${propertyName}' cannot be read on this n8n instance (${reason})`;
 	if (/^filesystem(-v2)?$/.test(mode)) {
 		return {
 			message,
 			description:
-				'n8n keeps binary files on the local disk here (binary data mode "filesystem"), and this file is not on this instance\'s disk. ' +
+				"n8n keeps binary files on the local disk here (binary data mode 'filesystem'), and this file is not on this instance's disk. " +
 				'Likely cause: n8n runs in queue mode, the main instance received and stored the file, and a worker with its own disk runs this node. ' +
 				'Fix: set N8N_DEFAULT_BINARY_DATA_MODE=database (the queue-mode default since n8n 2.0) on the main instance and every worker, then run the workflow again. ' +
 				'Nothing was sent to OctopusX.',
@@ -134,7 +134,7 @@ export function unreadableStoredFile(
 	}
 	return {
 		message,
-		description: `n8n could not read the stored file ${JSON.stringify(binaryDataId)} (binary data mode "${mode}"). Check that every n8n instance uses the same binary data storage (N8N_DEFAULT_BINARY_DATA_MODE=database in queue mode). Nothing was sent to OctopusX.`,
+		description: `n8n could not read the stored file ${JSON.stringify(binaryDataId)} (binary data mode '${mode}'). Check that every n8n instance uses the same binary data storage (N8N_DEFAULT_BINARY_DATA_MODE=database in queue mode). Nothing was sent to OctopusX.`,
 	};
 }
 

@@ -34,7 +34,8 @@ export class JsonBodyWithDataUri {
 		videoField: string,
 		private readonly videoBytes: number,
 	) {
-		const { [videoField]: _ignored, ...rest } = fields;
+		// The video goes last, written by this class: every other field is serialised as it is.
+		const rest = Object.fromEntries(Object.entries(fields).filter(([key]) => key !== videoField));
 		const head = JSON.stringify(rest);
 		// `{...}` → `{...,"video":"data:video/mp4;base64,` + base64 + `"}`
 		const open = `${head.length > 2 ? head.slice(0, -1) + ',' : '{'}${JSON.stringify(videoField)}:"${DATA_URI_PREFIX}`;

@@ -47,7 +47,7 @@ function oneOf<T extends string>(value: unknown, allowed: readonly T[], field: s
 	if (typeof text === 'string' && (allowed as readonly string[]).includes(text)) return text as T;
 	throw new FieldProblem(
 		field,
-		`"${field}" is ${JSON.stringify(value)}, which OctopusX does not take`,
+		`'${field}' is ${JSON.stringify(value)}, which OctopusX does not take`,
 		`Use one of: ${allowed.join(', ')}. If the value comes from an expression, check what it resolves to.`,
 	);
 }
@@ -64,8 +64,8 @@ export function checkHttpUrl(value: unknown, field: string): string {
 		throw new FieldProblem(
 			field,
 			text === ''
-				? `"${field}" is empty`
-				: `"${field}" is not a public http(s) URL: ${JSON.stringify(text.slice(0, 120))}`,
+				? `'${field}' is empty`
+				: `'${field}' is not a public http(s) URL: ${JSON.stringify(text.slice(0, 120))}`,
 			url
 				? `OctopusX fetches the file itself, so it needs an http:// or https:// address it can reach (not ${url.protocol}). Upload the file somewhere public, or pass it as binary data.`
 				: 'Enter a full address such as https://example.com/clip.mp4.',
@@ -93,7 +93,7 @@ export function buildSubmitFields(input: SubmitInput): SubmitFields {
 	if (prompt === '') {
 		throw new FieldProblem(
 			'Prompt',
-			'"Prompt" is empty',
+			"'Prompt' is empty",
 			'Describe the video to generate, e.g. what to keep from the reference (camera path, motion) and what to change.',
 		);
 	}
@@ -110,7 +110,7 @@ export function buildSubmitFields(input: SubmitInput): SubmitFields {
 	) {
 		throw new FieldProblem(
 			'Duration (Seconds)',
-			`"Duration (Seconds)" is ${JSON.stringify(input.seconds)}, outside what OctopusX takes`,
+			`'Duration (Seconds)' is ${JSON.stringify(input.seconds)}, outside what OctopusX takes`,
 			`Use a whole number of seconds from ${MIN_SECONDS} to ${MAX_SECONDS}.`,
 		);
 	}
@@ -130,7 +130,7 @@ export function buildSubmitFields(input: SubmitInput): SubmitFields {
 	if (images.length > MAX_IMAGES) {
 		throw new FieldProblem(
 			'Reference Image URLs',
-			`"Reference Image URLs" has ${images.length} images; OctopusX takes at most ${MAX_IMAGES}`,
+			`'Reference Image URLs' has ${images.length} images; OctopusX takes at most ${MAX_IMAGES}`,
 			`Remove ${images.length - MAX_IMAGES} of them.`,
 		);
 	}

@@ -48,7 +48,7 @@ interface Tracked<J extends WaitJob> {
 
 function describe(status: TaskStatus | undefined): string {
 	if (!status) return 'no status seen yet';
-	return `last status "${status.status}"${status.progress === undefined ? '' : `, progress ${status.progress}%`}`;
+	return `last status '${status.status}'${status.progress === undefined ? '' : `, progress ${status.progress}%`}`;
 }
 
 /** Tasks being followed, to which more can be added while the others are polled. */
@@ -103,7 +103,7 @@ export function watchTasks<J extends WaitJob, T>(
 		octopusError(
 			errorContext(api, t.job.itemIndex, t.job.taskId),
 			`Task ${t.job.taskId} is not done after ${Math.round(t.job.timeoutMs / 1000)} s (${describe(t.last)})`,
-			`The task may still finish: OctopusX keeps working on it. Pick it up later with the Get Status operation and task ID ${t.job.taskId}, or raise "Timeout" in the options.${t.lastFailure ? ` The last status checks failed (${t.lastFailure}).` : ''}`,
+			`The task may still finish: OctopusX keeps working on it. Pick it up later with the Get Status operation and task ID ${t.job.taskId}, or raise 'Timeout' in the options.${t.lastFailure ? ` The last status checks failed (${t.lastFailure}).` : ''}`,
 		);
 
 	// A rate limit is per key: after a 429 no task looks again before this, including tasks whose
@@ -231,7 +231,7 @@ export function watchTasks<J extends WaitJob, T>(
 				error: octopusError(
 					errorContext(api, itemIndex, taskId),
 					`Task ${taskId} ${status.status}${status.errorMessage ? `: ${status.errorMessage}` : ''}${status.errorCode ? ` [${status.errorCode}]` : ''}`,
-					`OctopusX ended the task with status "${status.status}". Check the prompt and the reference video, then submit again.`,
+					`OctopusX ended the task with status '${status.status}'. Check the prompt and the reference video, then submit again.`,
 					{ api: { message: status.errorMessage, code: status.errorCode } },
 				),
 			});

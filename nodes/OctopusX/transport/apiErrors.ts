@@ -96,7 +96,7 @@ export function unreadableStatusError(
 	body: unknown,
 	times: number,
 ): NodeApiError {
-	const what = typeof body === 'string' ? 'not JSON' : 'no "status" field';
+	const what = typeof body === 'string' ? 'not JSON' : "no 'status' field";
 	return octopusError(
 		ctx,
 		`OctopusX's status answer for task ${ctx.taskId} could not be read (${what}, ${times} times in a row)`,
@@ -120,24 +120,24 @@ export function errorFromAnswer(
 	if (status === 401 || status === 403) {
 		return octopusError(
 			ctx,
-			`OctopusX refused the API key of credential "${ctx.credentialName}" (HTTP ${status})${t}`,
-			`The API key was refused${said ? ` with "${api.message}"` : ''}. Open the credential "${ctx.credentialName}", paste a valid key from your OctopusX account and use "Test" there; check that its Base URL (${ctx.baseUrl}) is the OctopusX API.`,
+			`OctopusX refused the API key of credential '${ctx.credentialName}' (HTTP ${status})${t}`,
+			`The API key was refused${said ? ` with '${api.message}'` : ''}. Open the credential '${ctx.credentialName}', paste a valid key from your OctopusX account and use 'Test' there; check that its Base URL (${ctx.baseUrl}) is the OctopusX API.`,
 			extra,
 		);
 	}
 	if (status === 404 && stage !== 'submit' && ctx.taskId) {
 		return octopusError(
 			ctx,
-			`OctopusX has no task "${ctx.taskId}" (HTTP 404)`,
-			`Check the Task ID: it must be the "id" that Submit returned, made with the same API key and Base URL (${ctx.baseUrl}).${said ? ` The API said${said}${code}.` : ''}`,
+			`OctopusX has no task '${ctx.taskId}' (HTTP 404)`,
+			`Check the Task ID: it must be the 'id' that Submit returned, made with the same API key and Base URL (${ctx.baseUrl}).${said ? ` The API said${said}${code}.` : ''}`,
 			extra,
 		);
 	}
 	if (stage === 'submit' && (status === 400 || status === 413 || status === 422)) {
 		return octopusError(
 			ctx,
-			`OctopusX rejected the request${api.param ? ` (field "${api.param}")` : ''}${said}`,
-			`Nothing was created and nothing was charged. Fix the ${api.param ? `"${api.param}" ` : ''}parameter and run the item again.${code ? ` Error code${code}.` : ''}`,
+			`OctopusX rejected the request${api.param ? ` (field '${api.param}')` : ''}${said}`,
+			`Nothing was created and nothing was charged. Fix the ${api.param ? `'${api.param}' ` : ''}parameter and run the item again.${code ? ` Error code${code}.` : ''}`,
 			extra,
 		);
 	}

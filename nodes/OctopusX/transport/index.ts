@@ -226,7 +226,7 @@ export function unreachable(
 		ctx,
 		`Could not reach ${where} (${failure.code})${ctx.taskId ? ` (task ${ctx.taskId})` : ''}`,
 		onApi
-			? `Check the Base URL "${api.baseUrl}" in the credential "${api.credentialName}" and this machine's network. ${stage === 'submit' ? 'Nothing was submitted.' : 'The task is unaffected: check it again later with Get Status.'}`
+			? `Check the Base URL '${api.baseUrl}' in the credential '${api.credentialName}' and this machine's network. ${stage === 'submit' ? 'Nothing was submitted.' : 'The task is unaffected: check it again later with Get Status.'}`
 			: 'The result file could not be fetched. The task is unaffected: run Get Status with Download on later.',
 	);
 }

@@ -26,12 +26,12 @@ describe('401 / 403', () => {
 				});
 
 				expect(result.error?.message).toBe(
-					`OctopusX refused the API key of credential "${CREDENTIAL_NAME}" (HTTP 401)`,
+					`OctopusX refused the API key of credential '${CREDENTIAL_NAME}' (HTTP 401)`,
 				);
 				expect(result.error?.description).toMatch(
-					/^The API key was refused with "Invalid API key provided"/,
+					/^The API key was refused with 'Invalid API key provided'/,
 				);
-				expect(result.error?.description).toContain(`Open the credential "${CREDENTIAL_NAME}"`);
+				expect(result.error?.description).toContain(`Open the credential '${CREDENTIAL_NAME}'`);
 				expect(result.error?.httpCode).toBe('401');
 				expect(sim.requestsTo('submit')).toHaveLength(1);
 				expect(sim.requestsTo('submit')[0].headers.authorization).toBe(`Bearer ${WRONG_KEY}`);
@@ -73,7 +73,7 @@ describe('401 / 403', () => {
 
 				const [task] = sim.tasks.values();
 				expect(errorFields(result.outputs[0][0])).toMatchObject({
-					error: `OctopusX refused the API key of credential "${CREDENTIAL_NAME}" (HTTP 403) (task ${task.id})`,
+					error: `OctopusX refused the API key of credential '${CREDENTIAL_NAME}' (HTTP 403) (task ${task.id})`,
 					task_id: task.id,
 					http_code: '403',
 				});
@@ -88,7 +88,7 @@ describe('401 / 403', () => {
 			const result = await run(sim, { parameters: getStatus('video_abc123') });
 
 			expect(result.error?.message).toBe(
-				`OctopusX refused the API key of credential "${CREDENTIAL_NAME}" (HTTP 403) (task video_abc123)`,
+				`OctopusX refused the API key of credential '${CREDENTIAL_NAME}' (HTTP 403) (task video_abc123)`,
 			);
 			expect(sim.requestsTo('status')).toHaveLength(1);
 		});

@@ -90,9 +90,10 @@ describe('the key runs as many tasks as OctopusX allows', () => {
 					expect(accepted).toHaveLength(2);
 					const [first] = [...sim.tasks.values()].sort((a, b) => a.createdAt - b.createdAt);
 					// The first task ends 3 s after it was created; the second item follows within a
-					// poll interval (1 s), not when a blind backoff (2 s, then 4 s more) would try again.
+					// poll interval (1 s, plus slack for a busy machine), not when a blind backoff (2 s, then 4 s
+					// more) would try again, 3 s late.
 					const second = accepted.sort((a, b) => a.seq - b.seq)[1];
-					expect(second.at - (first.createdAt + 3000)).toBeLessThan(1300);
+					expect(second.at - (first.createdAt + 3000)).toBeLessThan(2000);
 					expect(second.at - (first.createdAt + 3000)).toBeGreaterThanOrEqual(0);
 					expectOwnTasksInOrder(sim, result.outputs[0]);
 				},
@@ -183,7 +184,7 @@ describe('the key runs as many tasks as OctopusX allows', () => {
 					expect(submits.map((r) => r.status)).toEqual([200, 429, 429, 200]);
 					const [, toSecond, toThird] = gaps(submits);
 					expect(toSecond).toBeGreaterThanOrEqual(2250 - 50);
-					expect(toSecond).toBeLessThanOrEqual(3750 + 300);
+					expect(toSecond).toBeLessThanOrEqual(3750 + 1000);
 					expect(toThird).toBeGreaterThanOrEqual(4500 - 50);
 					expect(sim.tasks.size).toBe(2);
 					expectOwnTasksInOrder(sim, result.outputs[0]);
@@ -289,7 +290,7 @@ describe('the key runs as many tasks as OctopusX allows', () => {
 				parameters: submit('p', { options: { maxTasksAtOnce: 1.5 } }),
 				items: prompts(1),
 			});
-			expect(result.error?.message).toBe('"Max Tasks at Once" is 1.5');
+			expect(result.error?.message).toBe("'Max Tasks at Once' is 1.5");
 			expect(result.error?.description).toMatch(/whole number.*Nothing was sent/);
 			expect(sim.requests).toHaveLength(0);
 		});

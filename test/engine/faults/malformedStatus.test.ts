@@ -19,7 +19,7 @@ const NO_STATUS: Fault = {
 const NOT_AN_OBJECT: Fault = { kind: 'raw', status: 200, body: '[]' };
 const CASES: Array<[string, Fault, RegExp]> = [
 	['an HTML page', HTML, /not JSON/],
-	['JSON without "status"', NO_STATUS, /no "status" field/],
+	['JSON without "status"', NO_STATUS, /no 'status' field/],
 	['JSON that is not an object', NOT_AN_OBJECT, /could not be read/],
 ];
 

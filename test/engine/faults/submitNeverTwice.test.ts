@@ -107,7 +107,7 @@ describe('a submit that may or may not have been taken is never sent twice', () 
 
 				expect(sim.requestsTo('submit')).toHaveLength(1);
 				expect(result.error?.message).toMatch(
-					/rejected the request \(field "seconds"\): seconds must be at most 30/,
+					/rejected the request \(field 'seconds'\): seconds must be at most 30/,
 				);
 				expect(result.error?.description).toMatch(/Nothing was created/);
 				expect(result.error?.httpCode).toBe('400');
@@ -127,7 +127,7 @@ test('Submit refuses to run under n8n\'s "Retry On Fail" (which would submit aga
 			}),
 			retryOnFail: true,
 		});
-		expect(result.error?.message).toBe('Turn off "Retry On Fail" for Submit');
+		expect(result.error?.message).toBe("Turn off 'Retry On Fail' for Submit");
 		expect(result.error?.description).toContain('paying twice');
 		expect(sim.requests).toHaveLength(0);
 		expect(sim.tasks.size).toBe(0);

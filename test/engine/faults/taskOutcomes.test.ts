@@ -92,7 +92,7 @@ describe('a task that never finishes', () => {
 
 				expect(result.error?.message).toMatch(
 					new RegExp(
-						`^Task ${taskId} is not done after 2 s \\(last status "in_progress", progress \\d+%\\)$`,
+						`^Task ${taskId} is not done after 2 s \\(last status 'in_progress', progress \\d+%\\)$`,
 					),
 				);
 				expect(result.error?.description).toMatch(/may still finish/);
@@ -113,7 +113,7 @@ describe('an unknown task id (404)', () => {
 		await withSim(async (sim) => {
 			const result = await run(sim, { parameters: getStatus('video_doesnotexist') });
 
-			expect(result.error?.message).toBe('OctopusX has no task "video_doesnotexist" (HTTP 404)');
+			expect(result.error?.message).toBe("OctopusX has no task 'video_doesnotexist' (HTTP 404)");
 			expect(result.error?.description).toMatch(/Check the Task ID/);
 			expect(result.error?.httpCode).toBe('404');
 			expect(sim.requestsTo('status')).toHaveLength(1);
@@ -130,7 +130,7 @@ describe('an unknown task id (404)', () => {
 				});
 
 				expect(errorFields(result.outputs[0][0])).toMatchObject({
-					error: 'OctopusX has no task "video_doesnotexist" (HTTP 404)',
+					error: "OctopusX has no task 'video_doesnotexist' (HTTP 404)",
 					task_id: 'video_doesnotexist',
 					http_code: '404',
 				});

@@ -82,7 +82,7 @@ describe('connection refused on the base URL', () => {
 			expect(result.error?.message).toBe(
 				`Could not reach the OctopusX API at ${base} (ECONNREFUSED)`,
 			);
-			expect(result.error?.description).toContain(`Check the Base URL "${base}"`);
+			expect(result.error?.description).toContain(`Check the Base URL '${base}'`);
 			expect(result.error?.description).toContain('Nothing was submitted');
 			// A refused connection reached no server: the submit may be tried again, a bounded number of times.
 			expect(lookupsOf(hostOf(base))).toHaveLength(3);
@@ -100,7 +100,7 @@ describe('connection refused on the base URL', () => {
 			expect(result.error?.message).toBe(
 				`Could not reach the OctopusX API at ${base} (ECONNREFUSED) (task video_abc123)`,
 			);
-			expect(result.error?.description).toContain(`Check the Base URL "${base}"`);
+			expect(result.error?.description).toContain(`Check the Base URL '${base}'`);
 			// Get Status's five attempts, about a poll interval apart, not the 60 s timeout.
 			expect(lookupsOf(hostOf(base))).toHaveLength(5);
 			expect(result.durationMs).toBeLessThan(8000);
@@ -117,7 +117,7 @@ describe('DNS failure on the base URL', () => {
 		});
 
 		expect(result.error?.message).toBe(`Could not reach the OctopusX API at ${base} (ENOTFOUND)`);
-		expect(result.error?.description).toContain(`Check the Base URL "${base}"`);
+		expect(result.error?.description).toContain(`Check the Base URL '${base}'`);
 		expect(lookupsOf(hostOf(base))).toHaveLength(1);
 	});
 

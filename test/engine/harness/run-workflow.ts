@@ -67,6 +67,8 @@ export interface RunOptions {
 	packageDir?: string;
 	/** The node type to run; default: NODE_TYPE, or the package's only node. */
 	nodeType?: string;
+	/** The nodes' typeVersion, as a saved workflow records it; default: the newest the node has. */
+	typeVersion?: number;
 }
 
 export type RunError = Error & {
@@ -118,7 +120,9 @@ export async function runOctopusX(options: RunOptions): Promise<RunResult> {
 	const engine = await getEngine();
 	const pkg = await loadPackage(options.packageDir);
 	const nodeType = options.nodeType ?? pickNodeType(pkg);
-	const { version, credentialType } = describeNode(pkg, nodeType);
+	const described = describeNode(pkg, nodeType);
+	const { credentialType } = described;
+	const version = options.typeVersion ?? described.version;
 	await engine.useBinaryMode(options.binaryMode ?? 'filesystem');
 
 	const executionId = String(++executions);
