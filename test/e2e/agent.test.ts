@@ -133,7 +133,7 @@ describeE2E('OctopusX in one node, in a real n8n', () => {
 		expect(String(nodeOutput(run, 'AI Agent')[0].json.output)).toContain(task.id);
 	});
 
-	it('a bad argument from the model: the field and the fix come back, nothing is submitted', async () => {
+	it('a bad argument from the model: the argument, by its name, and the fix come back, nothing is submitted', async () => {
 		sim.setChatScript({
 			toolArguments: { ...defaultChatScript(sim.cdnBaseUrl).toolArguments, aspect_ratio: '4:3' },
 		});
@@ -144,8 +144,11 @@ describeE2E('OctopusX in one node, in a real n8n', () => {
 		const answer = JSON.parse(toolResult(sim.chatRequests()[1]) ?? '') as unknown;
 		expect(answer).toEqual([
 			{
-				error: `'Aspect Ratio' is "4:3", which OctopusX does not take`,
-				description: expect.stringContaining('Use one of: 16:9, 9:16.'),
+				// The model knows its argument aspect_ratio, not the editor's label 'Aspect Ratio'.
+				error: `Argument 'aspect_ratio' is "4:3", which OctopusX does not take`,
+				description: expect.stringMatching(
+					/^Use one of: 16:9, 9:16\..* Call the tool again with a corrected 'aspect_ratio' \(the editor calls this parameter 'Aspect Ratio'\)\.$/,
+				),
 			},
 		]);
 	});

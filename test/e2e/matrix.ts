@@ -59,6 +59,11 @@ const CORE_CASES: Array<{ file: string; name: string; short: string }> = [
 		short: 'Stop mid-wait',
 	},
 	{
+		file: 'findingTasks.test.ts',
+		name: 'a finished execution carries the ids of the tasks it created as custom data',
+		short: 'task ids as custom data, log lines',
+	},
+	{
 		file: 'editor.test.ts',
 		name: 'reports "Connection successful" for the right key',
 		short: 'credential test, right key',

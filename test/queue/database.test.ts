@@ -15,7 +15,7 @@ import { simCredential } from '../e2e/expect';
 import { sha256, testMp4 } from '../e2e/media';
 import type { QueueCluster } from './cluster';
 import { describeQueue, sleep, startCluster, until } from './suite';
-import { BATCH, CHAIN, ENDLESS } from './workflows';
+import { BATCH, CHAIN, ENDLESS, GET_STATUS, RECOVERABLE } from './workflows';
 
 const md5 = (data: Buffer) => createHash('md5').update(data).digest('hex');
 
@@ -36,7 +36,13 @@ describeQueue('queue mode: main + 2 workers, Postgres, Redis, binaries in the da
 		cluster = await startCluster({
 			binaryMode: 'database',
 			credentials: [simCredential(sim)],
-			workflows: [CHAIN.workflow(), BATCH.workflow(), ENDLESS.workflow()],
+			workflows: [
+				CHAIN.workflow(),
+				BATCH.workflow(),
+				ENDLESS.workflow(),
+				RECOVERABLE.workflow(),
+				GET_STATUS.workflow(),
+			],
 		});
 	}, 240_000);
 
@@ -200,15 +206,27 @@ describeQueue('queue mode: main + 2 workers, Postgres, Redis, binaries in the da
 		expect(after.map((e) => cluster.workerOf(e.id))).toContain(worker);
 	});
 
-	it('a worker killed mid-wait: the execution fails as stalled, is not run again, and loses its task id', async () => {
-		expect((await postJson(ENDLESS.path, { prompt: 'Kill my worker' })).status).toBe(200);
-		await until(() => sim.requestsTo('status').length >= 2, 'the worker to poll the task twice');
-		const execution = cluster.executions(ENDLESS.id).find((e) => e.status === 'running');
+	// docs/finding-tasks.md, "A worker died during Wait Until Done", step by step.
+	it("a worker killed mid-wait: the execution fails as stalled and loses its task ids; the worker's log has them, and Get Status gets every video without a second submit", async () => {
+		const videos = [1, 2, 3].map((i) => ({
+			url: `https://videos.example.com/recover-${i}.mp4`,
+			prompt: `Recover me ${i} [sim:seconds=12]`,
+		}));
+		expect((await postJson(RECOVERABLE.path, { videos })).status).toBe(200);
+		await until(
+			() => new Set(sim.requestsTo('status').map((r) => r.path)).size >= 3,
+			'the worker to poll all three tasks',
+		);
+		const execution = cluster.executions(RECOVERABLE.id).find((e) => e.status === 'running');
 		expect(execution).toBeDefined();
 		const victim = cluster.workers.find((w) => w.name === cluster.workerOf(execution!.id));
-		const [task] = [...sim.tasks.values()];
-		// While it runs, "Save execution progress" has Submit's output, the paid task's id, in Postgres.
-		expect((await cluster.savedExecution(execution!.id)).strings).toContain(task.id);
+		const survivor = cluster.workers.find((w) => w !== victim);
+		const paid = [...sim.tasks.keys()];
+		expect(paid).toHaveLength(3);
+		// While it runs, "Save execution progress" has Submit's output, the paid tasks' ids, in Postgres.
+		expect((await cluster.savedExecution(execution!.id)).strings).toEqual(
+			expect.arrayContaining(paid),
+		);
 
 		victim!.process.kill('SIGKILL');
 		await victim!.process.exited();
@@ -218,28 +236,50 @@ describeQueue('queue mode: main + 2 workers, Postgres, Redis, binaries in the da
 
 		// The job's lock runs out, the other worker's stalled-job check finds it, and with n8n's
 		// maxStalledCount of 0 Bull fails it instead of handing it on; main records the failure.
-		const [, ended] = await cluster.waitForExecutions(
-			ENDLESS.id,
-			2,
+		const [failed] = await cluster.waitForExecutions(
+			RECOVERABLE.id,
+			1,
 			['canceled', 'error', 'crashed', 'success'],
 			120_000,
 		);
-		expect(ended.status).toBe('error');
+		expect(failed.status).toBe('error');
 		expect(cluster.main.log()).toContain(
-			`job stalled more than maxStalledCount (execution ${ended.id})`,
+			`job stalled more than maxStalledCount (execution ${failed.id})`,
 		);
 		// Nobody ran it again: no second submit, no more polling, and the survivor never started it.
-		expect(sim.requestsTo('submit')).toHaveLength(1);
+		expect(sim.requestsTo('submit')).toHaveLength(3);
 		expect(sim.requestsTo('status')).toHaveLength(pollsAtKill);
-		const survivor = cluster.workers.find((w) => w !== victim);
 		expect(survivor?.process.log()).not.toMatch(
-			new RegExp(`Worker started execution ${ended.id} \\(`),
+			new RegExp(`Worker started execution ${failed.id} \\(`),
 		);
 		// Main then replaces the saved run with one that holds only the error: n8n no longer knows
-		// the task id (README, Scaling: keep task ids outside the execution).
-		const saved = await cluster.savedExecution(ended.id);
+		// the task ids, not even as custom data.
+		const saved = await cluster.savedExecution(failed.id);
 		expect(saved.status).toBe('error');
 		expect(saved.strings.join('\n')).toContain('failed to be processed too many times');
-		expect(saved.strings).not.toContain(task.id);
+		for (const id of paid) expect(saved.strings.join('\n')).not.toContain(id);
+		const details = await cluster.main.request('GET', `/rest/executions/${failed.id}`);
+		expect((details.body as { data: { customData?: object } }).data.customData ?? {}).toEqual({});
+
+		// Step 2: the dead worker's log, at n8n's default level, names every task the execution
+		// submitted: grep "execution=<id> " for the "submitted" lines, read "task=".
+		const submittedLines = victim!.process
+			.log()
+			.split('\n')
+			.filter((line) => line.includes(` execution=${failed.id} `) && line.includes(' submitted ('));
+		const fromLog = submittedLines.map((line) => /task=(\S+)$/.exec(line)?.[1]);
+		expect([...fromLog].sort()).toEqual([...paid].sort());
+		expect(survivor?.process.log()).not.toContain(` execution=${failed.id} `);
+
+		// Step 3: Get Status with Download Video on, once per id: every video, nothing submitted again.
+		for (const id of fromLog as string[]) {
+			const answer = await postJson(GET_STATUS.path, { task_id: id });
+			expect(answer.status).toBe(200);
+			const video = Buffer.from(await answer.arrayBuffer());
+			expect(sha256(video)).toBe(sha256(sim.resultFor(id)));
+		}
+		expect(sim.requestsTo('submit')).toHaveLength(3);
+		const prompts = sim.requestsTo('submit').map((r) => (r.json as { prompt: string }).prompt);
+		expect(prompts.sort()).toEqual(videos.map((v) => v.prompt).sort());
 	});
 });

@@ -153,3 +153,49 @@ export const ENDLESS = {
 		);
 	},
 };
+
+/**
+ * Several tasks of some seconds in one execution, `{"videos":[{"url","prompt"}...]}`, answered at
+ * once: long enough to kill the worker while it waits, short enough to be done by the time n8n has
+ * failed the execution. Progress is saved after each node, as the README asks for Wait Until Done.
+ */
+export const RECOVERABLE = {
+	id: 'queueRecover00001',
+	path: 'octopusx-recoverable',
+	workflow(): WorkflowJson {
+		return chain(
+			this.id,
+			[
+				webhook(this.path, { respond: 'onReceived' }),
+				{
+					id: nodeId(),
+					name: 'One Item per Video',
+					type: 'n8n-nodes-base.splitOut',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: { fieldToSplitOut: 'body.videos', options: {} },
+				},
+				submitUrl('={{ $json.prompt }}', '={{ $json.url }}'),
+				waitUntilDone(),
+			],
+			{ saveExecutionProgress: true },
+		);
+	},
+};
+
+/** The recovery workflow of docs/finding-tasks.md: one task id in, Get Status with Download Video on, the video out. */
+export const GET_STATUS = {
+	id: 'queueGetStatus001',
+	path: 'octopusx-get-status',
+	workflow(): WorkflowJson {
+		return chain(this.id, [
+			webhook(this.path, { respond: 'lastNode', responseData: 'firstEntryBinary' }),
+			octopusX('Get Status', {
+				operation: 'getStatus',
+				taskId: '={{ $json.body.task_id }}',
+				download: true,
+				options: {},
+			}),
+		]);
+	},
+};

@@ -1,7 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { log, msSinceCreated, videoSize } from '../record';
+import { taskFinished } from '../record/logLines';
+import type { OutputChoice } from '../result/taskOutput';
 import { taskOutput } from '../result/taskOutput';
+import type { TaskStatus } from '../task/taskStatus';
 import { waitForTasks } from '../task/waitForTasks';
 import type { OctopusApi } from '../transport';
 import { runsAsTool } from './toolMode';
@@ -115,12 +119,32 @@ export interface FollowJob extends WaitSettings {
 }
 
 /**
+ * A finished task's output item (its video downloaded when asked) and its "finished" log line: what
+ * Wait Until Done and Submit's "Wait for Completion" do with every task that completes.
+ */
+export async function deliverTask(
+	api: OctopusApi,
+	itemIndex: number,
+	status: TaskStatus,
+	choice: OutputChoice,
+): Promise<Awaited<ReturnType<typeof taskOutput>>> {
+	const output = await taskOutput(api, itemIndex, status, choice);
+	log(api.fn, taskFinished, itemIndex, status.id, {
+		status: status.status,
+		msFromSubmit: msSinceCreated(status.json),
+		downloaded: choice.download,
+		videoBytes: await videoSize(api.fn, output.binary?.[choice.binaryProperty]),
+	});
+	return output;
+}
+
+/**
  * Follows all the jobs' tasks together and downloads each video as soon as it is ready. One
  * result per job, in order; every error names its task.
  */
 export async function followTasks(api: OctopusApi, jobs: FollowJob[]): Promise<ItemResult[]> {
 	const settled = await waitForTasks(api, jobs, async (job, status) =>
-		taskOutput(api, job.itemIndex, status, {
+		deliverTask(api, job.itemIndex, status, {
 			download: job.download,
 			binaryProperty: job.binaryProperty,
 		}),

@@ -7,6 +7,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, updateDisplayOptions } from 'n8n-workflow';
 
+import { log, msSinceCreated, videoSize } from '../record';
+import { taskFinished, taskPolled } from '../record/logLines';
 import { taskOutput } from '../result/taskOutput';
 import { readTaskStatus, stateOf, type TaskState } from '../task/taskStatus';
 import type { OctopusApi } from '../transport';
@@ -146,10 +148,28 @@ async function run(
 			limit(async () => {
 				try {
 					const status = await statusOf(api, plan);
-					return await taskOutput(api, plan.itemIndex, status, {
+					const output = await taskOutput(api, plan.itemIndex, status, {
 						download: plan.download,
 						binaryProperty: plan.binaryProperty,
 					});
+					const video = output.binary?.[plan.binaryProperty];
+					// A look-up is routine (a scheduled check may ask every few minutes); a downloaded
+					// video ends the task's story, e.g. when picking tasks up after a crash.
+					if (video) {
+						log(this, taskFinished, plan.itemIndex, plan.taskId, {
+							status: status.status,
+							msFromSubmit: msSinceCreated(status.json),
+							downloaded: true,
+							videoBytes: await videoSize(this, video),
+						});
+					} else {
+						log(this, taskPolled, plan.itemIndex, plan.taskId, {
+							status: status.status,
+							progress: status.progress,
+							poll: 1,
+						});
+					}
+					return output;
 				} catch (error) {
 					return { error };
 				}

@@ -9,8 +9,9 @@ import type { OctopusApi } from '../transport';
 import { callApi, errorContext, isCancelled, stoppedError } from '../transport';
 import { isConcurrencyRefusal, octopusError } from '../transport/apiErrors';
 import { AT_ONCE } from '../transport/limit';
+import { log, rememberTask, submitFacts } from '../record';
+import { taskSubmitted } from '../record/logLines';
 import type { OutputChoice } from '../result/taskOutput';
-import { taskOutput } from '../result/taskOutput';
 import { pollDelayMs } from '../task/pollSchedule';
 import type { SlotSettings } from '../task/slotAdmission';
 import type { Attempt, NotSent, Sent } from '../task/submitWithinSlots';
@@ -18,10 +19,10 @@ import { markNotSubmitted, submitWithinSlots } from '../task/submitWithinSlots';
 import type { Settled, WaitJob } from '../task/waitForTasks';
 import { watchTasks } from '../task/waitForTasks';
 import type { WaitSettings } from './followTasks';
-import { readPollInterval, readWaitSettings } from './followTasks';
+import { deliverTask, readPollInterval, readWaitSettings } from './followTasks';
 import { readSlotSettings } from './slotParameters';
 import { description } from './submit.description';
-import { runsAsTool } from './toolMode';
+import { errorForModel, runsAsTool } from './toolMode';
 import type { ItemError, ItemResult, Operation } from './types';
 
 export { description };
@@ -37,6 +38,15 @@ interface SubmitPlan {
 	/** How often the run's own tasks are looked at while items wait for a free slot. */
 	pollIntervalMs: number;
 }
+
+/** The parameter behind each field a FieldProblem names, for the ones a model can fill. */
+const PARAMETER_OF: Record<string, string> = {
+	Prompt: 'prompt',
+	'Video URL': 'videoUrl',
+	'Duration (Seconds)': 'seconds',
+	'Aspect Ratio': 'aspectRatio',
+	Resolution: 'resolution',
+};
 
 function readSubmitFields(fn: IExecuteFunctions, itemIndex: number) {
 	const options = fn.getNodeParameter('options', itemIndex, {}) as IDataObject;
@@ -60,9 +70,14 @@ function readSubmitFields(fn: IExecuteFunctions, itemIndex: number) {
 		});
 	} catch (error) {
 		const problem = error as FieldProblem;
-		throw new NodeOperationError(fn.getNode(), problem.message, {
+		const description = problem instanceof FieldProblem ? problem.fix : undefined;
+		const parameter = problem instanceof FieldProblem ? PARAMETER_OF[problem.field] : undefined;
+		const forModel = parameter
+			? errorForModel(fn, parameter, problem.field, problem.message, description)
+			: undefined;
+		throw new NodeOperationError(fn.getNode(), forModel?.message ?? problem.message, {
 			itemIndex,
-			description: problem instanceof FieldProblem ? problem.fix : undefined,
+			description: forModel?.description ?? description,
 		});
 	}
 }
@@ -133,6 +148,14 @@ async function submitOne(
 			`The task was probably created and may be charged. Do not submit this item again before checking your OctopusX task list. The answer was: ${JSON.stringify(answer.body).slice(0, 300)}`,
 		);
 	}
+	log(
+		this,
+		taskSubmitted,
+		plan.itemIndex,
+		id,
+		submitFacts(plan.fields, plan.videoField, plan.reference?.bytes),
+	);
+	rememberTask(this, plan.itemIndex, id);
 	return {
 		accepted: { json: { ...task, id, task_id: (task.task_id as string) || id } },
 		taskId: id,
@@ -173,7 +196,7 @@ async function run(
 		// Done at OctopusX: its slot is free while the video downloads.
 		job.slotFreed();
 		return job.output
-			? await taskOutput(api, job.itemIndex, status, job.output)
+			? await deliverTask(api, job.itemIndex, status, job.output)
 			: { json: status.json as IDataObject };
 	});
 	// Awaited below where it matters; a Stop ends the slot wait and the watch alike.
@@ -203,6 +226,8 @@ async function run(
 					// Just created: the first look is worth it only once the task may be done.
 					firstLookMs: pollDelayMs(1, plan.wait?.intervalMs ?? plan.pollIntervalMs),
 					slotFreed,
+					// Without Wait for Completion the task is only watched for its slot: Wait Until Done logs its end.
+					slotOnly: !plan.wait,
 				};
 				const settled = watch.add(job);
 				followed.set(plan.itemIndex, settled);

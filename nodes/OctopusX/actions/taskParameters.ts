@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { fromAi } from './toolMode';
+import { errorForModel, fromAi } from './toolMode';
 
 /**
  * n8n's "Execute step" runs the nodes before this one again. When Submit is one of them, every test
@@ -51,22 +51,23 @@ export const outputBinaryPropertyOption: INodeProperties = {
 export function readTaskId(fn: IExecuteFunctions, itemIndex: number): string {
 	const raw = fn.getNodeParameter('taskId', itemIndex, '') as unknown;
 	const taskId = typeof raw === 'string' || typeof raw === 'number' ? String(raw).trim() : '';
-	if (taskId === '') {
-		throw new NodeOperationError(fn.getNode(), 'Task ID is empty', {
+	const fail = (message: string, description: string) => {
+		const forModel = errorForModel(fn, 'taskId', 'Task ID', message, description);
+		return new NodeOperationError(fn.getNode(), forModel?.message ?? message, {
 			itemIndex,
-			description:
-				"Set 'Task ID' to the 'id' that Submit returned. The default {{ $json.id }} works when this node comes right after Submit; elsewhere, point it at the field that holds the id.",
+			description: forModel?.description ?? description,
 		});
+	};
+	if (taskId === '') {
+		throw fail(
+			"'Task ID' is empty",
+			"Set 'Task ID' to the 'id' that Submit returned. The default {{ $json.id }} works when this node comes right after Submit; elsewhere, point it at the field that holds the id.",
+		);
 	}
 	if (/[\s/?#]/.test(taskId)) {
-		throw new NodeOperationError(
-			fn.getNode(),
-			`Task ID '${taskId.slice(0, 80)}' is not a task id`,
-			{
-				itemIndex,
-				description:
-					"A task id has no spaces or slashes, e.g. video_abc123. Check what the 'Task ID' expression resolves to.",
-			},
+		throw fail(
+			`'Task ID' is not a task id: '${taskId.slice(0, 80)}'`,
+			"A task id has no spaces or slashes, e.g. video_abc123. Check what the 'Task ID' expression resolves to.",
 		);
 	}
 	return taskId;

@@ -8,6 +8,48 @@ export function runsAsTool(fn: IExecuteFunctions): boolean {
 	return fn.getNode().type.endsWith('Tool');
 }
 
+/** The model's argument behind a parameter: the key of its `$fromAI(...)`, if the model fills it. */
+export function fromAiKey(rawParameter: unknown): string | undefined {
+	if (typeof rawParameter !== 'string') return undefined;
+	return /\$fromAI\(\s*['"`]([A-Za-z0-9_-]+)['"`]/.exec(rawParameter)?.[1];
+}
+
+/**
+ * An error about a parameter, worded for the model when the model filled it: the model knows its
+ * arguments (`duration_seconds`), not the editor's labels ("Duration (Seconds)"), and corrects the
+ * argument it can name. Undefined when the node is not a tool or the parameter is fixed by the user.
+ */
+export function errorForModel(
+	fn: IExecuteFunctions,
+	parameterName: string,
+	label: string,
+	message: string,
+	description: string | undefined,
+): { message: string; description: string } | undefined {
+	if (!runsAsTool(fn)) return undefined;
+	const argument = fromAiKey(fn.getNode().parameters[parameterName]);
+	if (!argument) return undefined;
+	return wordForModel(argument, label, message, description);
+}
+
+/** The pure part of errorForModel: the argument named where the message names the label. */
+export function wordForModel(
+	argument: string,
+	label: string,
+	message: string,
+	description: string | undefined,
+): { message: string; description: string } {
+	const quoted = [`'${label}'`, `"${label}"`].find((q) => message.includes(q));
+	const named = quoted
+		? message.replace(quoted, `Argument '${argument}'`)
+		: `Argument '${argument}': ${message}`;
+	const where = `Call the tool again with a corrected '${argument}' (the editor calls this parameter '${label}').`;
+	return {
+		message: named,
+		description: description ? `${description} ${where}` : where,
+	};
+}
+
 /**
  * A parameter value that the AI Agent's model fills. The description is what the model reads about
  * the argument, so it says what to put there, not how the node works. Quotes and backticks are kept

@@ -1,5 +1,15 @@
 import type { NodeApiError } from 'n8n-workflow';
 
+import { log, msSinceCreated } from '../record';
+import type { LineOrigin, LogLine } from '../record/logLines';
+import {
+	rateLimitWaitEnded,
+	rateLimitWaitStarted,
+	taskFailed,
+	taskNotFollowed,
+	taskPolled,
+	taskTimedOut,
+} from '../record/logLines';
 import type { OctopusApi } from '../transport';
 import { errorContext, sendOnce, unreachable, Wakeup } from '../transport';
 import { errorFromAnswer, octopusError, unreadableStatusError } from '../transport/apiErrors';
@@ -16,6 +26,11 @@ export interface WaitJob {
 	timeoutMs: number;
 	/** Milliseconds before the first look (default 0: at once). */
 	firstLookMs?: number;
+	/**
+	 * Watched only to know when its slot frees (Submit without "Wait for Completion"): whoever
+	 * follows it to its end logs that end, so the log keeps one end line per task.
+	 */
+	slotOnly?: boolean;
 }
 
 export type Settled<T> = { value: T } | { error: NodeApiError };
@@ -73,6 +88,16 @@ export function watchTasks<J extends WaitJob, T>(
 		pending.delete(k);
 		if (!abandoned) answers[k](result);
 	};
+	/** Writes a task's end to the log, unless the task is only watched for its slot. */
+	const logEnd = <F>(k: number, make: (origin: LineOrigin, facts: F) => LogLine, facts: F) => {
+		const { itemIndex, taskId, slotOnly } = tracked[k].job;
+		if (!slotOnly) log(api.fn, make, itemIndex, taskId, facts);
+	};
+	/** Ends a task in an error; a failed task and a timeout have log lines of their own. */
+	const settleError = (k: number, error: NodeApiError) => {
+		logEnd(k, taskNotFollowed, { reason: error.message });
+		settle(k, { error });
+	};
 
 	const timeoutError = (t: Tracked<J>) =>
 		octopusError(
@@ -84,11 +109,20 @@ export function watchTasks<J extends WaitJob, T>(
 	// A rate limit is per key: after a 429 no task looks again before this, including tasks whose
 	// check was already on its way when the 429 came.
 	let quietUntil = 0;
+	/** The rate-limit wait under way, for its "ended" line. */
+	let quiet: { since: number; itemIndex: number; taskId: string } | undefined;
 
 	/** Schedules the next look, or gives up when the deadline has passed. */
 	const later = (k: number, t: Tracked<J>, delayMs: number) => {
 		const now = Date.now();
-		if (now >= t.deadline) return settle(k, { error: timeoutError(t) });
+		if (now >= t.deadline) {
+			logEnd(k, taskTimedOut, {
+				timeoutMs: t.job.timeoutMs,
+				lastStatus: t.last?.status,
+				progress: t.last?.progress,
+			});
+			return settle(k, { error: timeoutError(t) });
+		}
 		// The last look happens at the deadline, so a task finishing just before it is still seen.
 		t.nextAt = Math.min(Math.max(now + delayMs, quietUntil), t.deadline);
 	};
@@ -109,9 +143,10 @@ export function watchTasks<J extends WaitJob, T>(
 			// Get Status's retry policy applies, not the whole timeout.
 			const failure = { type: 'network' as const, code: exchange.failure.code };
 			if (!t.last && !retryDecision('status', failure, t.failuresInARow).retry) {
-				return settle(k, {
-					error: unreachable(api, 'status', exchange.failure, errorContext(api, itemIndex, taskId)),
-				});
+				return settleError(
+					k,
+					unreachable(api, 'status', exchange.failure, errorContext(api, itemIndex, taskId)),
+				);
 			}
 			return later(k, t, Math.min(intervalMs, backoffMs(t.failuresInARow)));
 		}
@@ -127,6 +162,13 @@ export function watchTasks<J extends WaitJob, T>(
 					? backoffMs(t.failuresInARow, 1000, Math.max(intervalMs, 30_000))
 					: Math.max(asked, 250);
 			if (answer.status === 429) {
+				if (!quiet) {
+					quiet = { since: Date.now(), itemIndex, taskId };
+					log(api.fn, rateLimitWaitStarted, itemIndex, taskId, {
+						request: 'status checks',
+						waitMs: delay,
+					});
+				}
 				// A rate limit is per key: every task waits, not just the one that was told.
 				quietUntil = Math.max(quietUntil, Date.now() + delay);
 				for (const other of pending) {
@@ -137,27 +179,24 @@ export function watchTasks<J extends WaitJob, T>(
 			return later(k, t, delay);
 		}
 		if (answer.status < 200 || answer.status >= 300) {
-			return settle(k, {
-				error: errorFromAnswer(
-					errorContext(api, itemIndex, taskId),
-					'status',
-					answer.status,
-					answer.body,
-				),
-			});
+			return settleError(
+				k,
+				errorFromAnswer(errorContext(api, itemIndex, taskId), 'status', answer.status, answer.body),
+			);
 		}
 
 		const status = readTaskStatus(answer.body, taskId);
 		if (!status) {
 			t.malformedInARow++;
 			if (t.malformedInARow >= ATTEMPTS.statusMalformed) {
-				return settle(k, {
-					error: unreadableStatusError(
+				return settleError(
+					k,
+					unreadableStatusError(
 						errorContext(api, itemIndex, taskId),
 						answer.body,
 						t.malformedInARow,
 					),
-				});
+				);
 			}
 			return later(k, t, 1000);
 		}
@@ -167,17 +206,27 @@ export function watchTasks<J extends WaitJob, T>(
 		t.lastFailure = undefined;
 		t.last = status;
 		t.polls++;
+		log(api.fn, taskPolled, itemIndex, taskId, {
+			status: status.status,
+			progress: status.progress,
+			poll: t.polls,
+		});
 		if (status.state === 'succeeded') {
 			pending.delete(k);
 			finishing.push(
 				downloadLimit(async () => onDone(t.job, status)).then(
 					(value) => settle(k, { value }),
-					(error: NodeApiError) => settle(k, { error }),
+					(error: NodeApiError) => settleError(k, error),
 				),
 			);
 			return;
 		}
 		if (status.state === 'failed') {
+			logEnd(k, taskFailed, {
+				status: status.status,
+				code: status.errorCode,
+				msFromSubmit: msSinceCreated(status.json),
+			});
 			return settle(k, {
 				error: octopusError(
 					errorContext(api, itemIndex, taskId),
@@ -193,6 +242,13 @@ export function watchTasks<J extends WaitJob, T>(
 	const loop = async () => {
 		while (!abandoned && (pending.size > 0 || !closed)) {
 			const now = Date.now();
+			if (quiet && now >= quietUntil) {
+				log(api.fn, rateLimitWaitEnded, quiet.itemIndex, quiet.taskId, {
+					request: 'status checks',
+					waitedMs: now - quiet.since,
+				});
+				quiet = undefined;
+			}
 			const due = [...pending].filter((k) => tracked[k].nextAt <= now);
 			if (due.length === 0) {
 				// With nothing to follow yet, sleep until a task is added (or the watch is closed).

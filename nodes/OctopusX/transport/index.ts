@@ -10,7 +10,9 @@ import { abortableSleep } from './abortableSleep';
 import type { ErrorContext, Stage } from './apiErrors';
 import { errorFromAnswer, octopusError } from './apiErrors';
 import type { Failure, RequestKind } from './retryPolicy';
-import { isUnreachable, parseRetryAfter, retryDecision } from './retryPolicy';
+import { ATTEMPTS, isUnreachable, parseRetryAfter, retryDecision } from './retryPolicy';
+import { log } from '../record';
+import { rateLimitWaitEnded, rateLimitWaitStarted } from '../record/logLines';
 
 export const CREDENTIAL = 'octopusXApi';
 
@@ -268,7 +270,25 @@ export async function callApi(
 
 		const decision = retryDecision(kind, failure, attempt);
 		if (decision.retry) {
+			const rateLimited = failure.type === 'http' && failure.status === 429;
+			const request = kind === 'submit' ? 'submit' : 'status checks';
+			const itemIndex = options.itemIndex ?? 0;
+			const since = Date.now();
+			if (rateLimited) {
+				log(api.fn, rateLimitWaitStarted, itemIndex, options.taskId, {
+					request,
+					waitMs: decision.delayMs,
+					attempt,
+					maxAttempts: kind === 'submit' ? ATTEMPTS.submitRateLimited : ATTEMPTS.status,
+				});
+			}
 			await pause(api, decision.delayMs);
+			if (rateLimited) {
+				log(api.fn, rateLimitWaitEnded, itemIndex, options.taskId, {
+					request,
+					waitedMs: Date.now() - since,
+				});
+			}
 			continue;
 		}
 		if (transport) throw unreachable(api, stage, transport, ctx);

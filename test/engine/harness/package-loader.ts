@@ -83,9 +83,13 @@ async function load(dir: string): Promise<LoadedPackage> {
 
 	const nodeTypes: INodeTypes = {
 		getByName(type: string): INodeType | IVersionedNodeType {
+			const tool = toolBase(type);
+			if (tool) return asTool(NodeHelpers.getVersionedNodeType(loader.getNode(tool).type));
 			return loader.getNode(shortName(type)).type;
 		},
 		getByNameAndVersion(type: string, version?: number): INodeType {
+			const tool = toolBase(type);
+			if (tool) return asTool(NodeHelpers.getVersionedNodeType(loader.getNode(tool).type, version));
 			return NodeHelpers.getVersionedNodeType(loader.getNode(shortName(type)).type, version);
 		},
 		getKnownTypes(): IDataObject {
@@ -96,6 +100,13 @@ async function load(dir: string): Promise<LoadedPackage> {
 				]),
 			) as IDataObject;
 		},
+	};
+
+	/** `<package>.<node>Tool`, the type n8n registers for a `usableAsTool` node, by its node's short name. */
+	const toolBase = (type: string): string | undefined => {
+		if (!type.endsWith('Tool')) return undefined;
+		const base = shortName(type).slice(0, -'Tool'.length);
+		return loader.loadedNodes.some((node) => node.name === base) ? base : undefined;
 	};
 
 	return {
@@ -124,4 +135,18 @@ function assertBuilt(dir: string): void {
 			`The package in ${dir} is not built: ${missing.join(', ')} missing. Run \`npm run build\` first.`,
 		);
 	}
+}
+
+/**
+ * The node as an AI Agent's tool: n8n registers a `usableAsTool` node a second time under
+ * `<type>Tool` with the same `execute` (the CLI's convertNodeToAiTool also gives it an `ai_tool`
+ * output for the agent to connect to, which a run without an agent never uses). The node and
+ * n8n's `@tool` display option tell the two apart by that name.
+ */
+function asTool(nodeType: INodeType): INodeType {
+	return Object.create(nodeType, {
+		description: {
+			value: { ...nodeType.description, name: `${nodeType.description.name}Tool` },
+		},
+	}) as INodeType;
 }

@@ -102,6 +102,10 @@ export interface RunResult {
 	run: IRun;
 	/** Names given to the nodes, in chain order. */
 	nodeNames: string[];
+	/** The id the engine ran it under (`this.getExecutionId()` in the node). */
+	executionId: string;
+	/** The workflow's id (`this.getWorkflow().id`). */
+	workflowId: string;
 }
 
 const WORKFLOW_ID = 'octopusx-harness';
@@ -254,6 +258,8 @@ export async function runOctopusX(options: RunOptions): Promise<RunResult> {
 		status,
 		run,
 		nodeNames: nodes.map((node) => node.name),
+		executionId,
+		workflowId: WORKFLOW_ID,
 	};
 }
 
@@ -264,7 +270,10 @@ function pickNodeType(pkg: LoadedPackage): string {
 }
 
 function describeNode(pkg: LoadedPackage, nodeType: string) {
-	const loaded = pkg.nodes.find((node) => node.type === nodeType);
+	// `<type>Tool` is the node as an AI Agent's tool (see asTool in package-loader.ts).
+	const loaded = pkg.nodes.find(
+		(node) => node.type === nodeType || `${node.type}Tool` === nodeType,
+	);
 	if (!loaded) throw new UserError(`Package ${pkg.packageName} has no node "${nodeType}"`);
 	const { description } = pkg.nodeTypes.getByNameAndVersion(nodeType, loaded.version);
 	return { version: loaded.version, credentialType: description.credentials?.[0]?.name };
