@@ -240,6 +240,44 @@ describe("log lines through n8n's logger, at its default level (info)", () => {
 		}
 	});
 
+	test('a wait for a free slot: one line when the item starts waiting, one when it is sent or given up', async () => {
+		const limited = await OctopusSimulator.start({ taskDurationMs: 1200, maxConcurrentTasks: 1 });
+		try {
+			const result = await runOctopusX({
+				credentials: { apiKey: limited.apiKey, baseUrl: limited.baseUrl },
+				onError: 'continueRegularOutput',
+				parameters: {
+					...byUrl('={{ $json.prompt }}'),
+					options: { pollInterval: 1, freeSlotWaitMinutes: 0.05 },
+				},
+				// Item 1 waits for item 0's task, then gets its slot; item 2 waits behind a task that
+				// never ends, and is given up after 3 s.
+				items: [
+					{ json: { prompt: 'first' } },
+					{ json: { prompt: 'second [sim:never]' } },
+					{ json: { prompt: 'third' } },
+				],
+			});
+			expect(result.error).toBeUndefined();
+			const slots = ours().filter((line) => /free task slot|waits to be submitted/.test(line));
+			expect(slots).toEqual([
+				expect.stringMatching(
+					/^OctopusX: no free task slot on the key \(token_concurrency_limit_reached\): item waits to be submitted \(1 tasks of this run still running\) .* item=1 task=-?/,
+				),
+				expect.stringMatching(
+					/^OctopusX: waited \d+(\.\d)? s for a free task slot: a slot is free, submitting .* item=1 /,
+				),
+				expect.stringMatching(/^OctopusX: no free task slot on the key .* item=2 /),
+				expect.stringMatching(
+					/^OctopusX: waited \d+(\.\d)? s for a free task slot: gave up, nothing was submitted for this item .* item=2 /,
+				),
+			]);
+			expect(slots.join('\n')).not.toContain(limited.apiKey);
+		} finally {
+			await limited.stop();
+		}
+	});
+
 	test('Get Status prints a line when it downloads a video, not for a routine look-up', async () => {
 		const submitted = await runOctopusX({ credentials, parameters: byUrl('x [sim:ms=200]') });
 		const [id] = idsOf(submitted);

@@ -7,10 +7,10 @@ import { JsonBodyWithDataUri } from '../reference/jsonBodyWithDataUri';
 import { buildSubmitFields, FieldProblem } from '../reference/submitFields';
 import type { OctopusApi } from '../transport';
 import { callApi, errorContext, isCancelled, stoppedError } from '../transport';
-import { isConcurrencyRefusal, octopusError } from '../transport/apiErrors';
+import { CONCURRENCY_LIMIT_CODE, isConcurrencyRefusal, octopusError } from '../transport/apiErrors';
 import { AT_ONCE } from '../transport/limit';
 import { log, rememberTask, submitFacts } from '../record';
-import { taskSubmitted } from '../record/logLines';
+import { slotWaitEnded, slotWaitStarted, taskSubmitted } from '../record/logLines';
 import type { OutputChoice } from '../result/taskOutput';
 import { pollDelayMs } from '../task/pollSchedule';
 import type { SlotSettings } from '../task/slotAdmission';
@@ -212,6 +212,19 @@ async function run(
 			plans,
 			sendingAtOnce: AT_ONCE.uploads,
 			send: async (plan) => await submitOne.call(this, api, plan),
+			onWait: (event, plan) => {
+				if (event.kind === 'started') {
+					log(this, slotWaitStarted, plan.itemIndex, undefined, {
+						runningTasks: event.running,
+						code: event.reason === 'max at once' ? 'max_tasks_at_once' : CONCURRENCY_LIMIT_CODE,
+					});
+				} else {
+					log(this, slotWaitEnded, plan.itemIndex, undefined, {
+						waitedMs: event.waitedMs,
+						outcome: event.outcome === 'sent' ? 'free' : event.outcome,
+					});
+				}
+			},
 			occupy: async (plan, _accepted, taskId) => {
 				submitted.push({ itemIndex: plan.itemIndex, taskId });
 				let slotFreed = () => {};

@@ -32,13 +32,18 @@ export interface SlotRun<P, R> {
 	 * limit as far as the run knows (finished, failed, given up on, or no longer watched).
 	 */
 	occupy(plan: P, accepted: R, taskId: string): Promise<unknown>;
-	/** Told when items start and stop waiting for a slot, for the log. */
-	onWait?(event: SlotWaitEvent): void;
+	/** Told when the next item starts and stops waiting for a slot, for the log. */
+	onWait?(event: SlotWaitEvent, plan: P): void;
 }
 
 export type SlotWaitEvent =
-	| { kind: 'started'; reason: 'own tasks' | 'other holders' | 'max at once'; waiting: number }
-	| { kind: 'ended'; waitedMs: number; outcome: 'sent' | 'gave up' };
+	| {
+			kind: 'started';
+			reason: 'own tasks' | 'other holders' | 'max at once';
+			waiting: number;
+			running: number;
+	  }
+	| { kind: 'ended'; waitedMs: number; outcome: 'sent' | 'gave up' | 'stopped' };
 
 /** A wait with nothing due sleeps this long at most; it is woken by whatever it waits for. */
 const IDLE_MS = 60_000;
@@ -59,12 +64,14 @@ export async function submitWithinSlots<P, R>(
 	const wakeup = new Wakeup();
 	let running = 0;
 	let sending = 0;
-	let waitingSince: number | undefined;
+	/** Since when, and which plan, waits for a slot. */
+	let waiting: { since: number; j: number } | undefined;
 
-	const waitEnded = (outcome: 'sent' | 'gave up') => {
-		if (waitingSince === undefined) return;
-		run.onWait?.({ kind: 'ended', waitedMs: Date.now() - waitingSince, outcome });
-		waitingSince = undefined;
+	const waitEnded = (outcome: 'sent' | 'gave up' | 'stopped') => {
+		if (waiting === undefined) return;
+		const { since, j } = waiting;
+		waiting = undefined;
+		run.onWait?.({ kind: 'ended', waitedMs: Date.now() - since, outcome }, run.plans[j]);
 	};
 
 	const slotFreed = () => {
@@ -100,6 +107,7 @@ export async function submitWithinSlots<P, R>(
 	};
 
 	const onTheirWay = new Set<Promise<void>>();
+	let ended = false;
 	try {
 		while (queue.length > 0 || sending > 0) {
 			if (queue.length === 0 || sending >= run.sendingAtOnce) {
@@ -121,13 +129,19 @@ export async function submitWithinSlots<P, R>(
 				waitEnded('gave up');
 				continue;
 			}
-			if (waitingSince === undefined) {
-				waitingSince = now;
-				run.onWait?.({ kind: 'started', reason: decision.reason, waiting: queue.length });
+			if (waiting === undefined) {
+				waiting = { since: now, j: queue[0] };
+				run.onWait?.(
+					{ kind: 'started', reason: decision.reason, waiting: queue.length, running },
+					run.plans[queue[0]],
+				);
 			}
 			await wakeup.sleep(api, decision.until - now);
 		}
+		ended = true;
 	} finally {
+		// Stopped (the sleep threw) while an item waited.
+		if (!ended) waitEnded('stopped');
 		// Stopped: a submit on its way is ended by n8n (the cancel signal); let it settle first.
 		await Promise.allSettled([...onTheirWay]);
 	}
