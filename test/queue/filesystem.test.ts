@@ -57,9 +57,9 @@ describeQueue("queue mode with filesystem binaries: the worker cannot read main'
 		expect(sim.requests).toEqual([]);
 
 		const { strings } = await cluster.savedExecution(execution.id);
-		const message = strings.find((m) => m.startsWith('The file in Input Binary Field "data"'));
+		const message = strings.find((m) => m.startsWith("The file in Input Binary Field 'data'"));
 		expect(message).toMatch(
-			/^The file in Input Binary Field "data" cannot be read on this n8n instance/,
+			/^The file in Input Binary Field 'data' cannot be read on this n8n instance/,
 		);
 		const description = strings.find((d) => d.includes('N8N_DEFAULT_BINARY_DATA_MODE=database'));
 		expect(description).toContain('queue mode');
