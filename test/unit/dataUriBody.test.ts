@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import {
 	Base64Pieces,
 	base64Length,
+	base64Room,
 	dataUriFrame,
 	SizeMismatch,
 } from '../../nodes/OctopusX/reference/dataUriBody';
@@ -15,8 +16,11 @@ function body(video: Buffer, cuts: number[], fields: Record<string, string> = FI
 	const base64 = new Base64Pieces(video.length);
 	const parts = [frame.head];
 	let at = 0;
+	// One output buffer used again for every piece, as the stream does.
+	const out = Buffer.alloc(base64Room(video.length));
 	for (const size of [...cuts, video.length]) {
-		parts.push(base64.next(video.subarray(at, Math.min(at + size, video.length))));
+		const piece = video.subarray(at, Math.min(at + size, video.length));
+		parts.push(Buffer.from(out.subarray(0, base64.next(piece, out))));
 		at = Math.min(at + size, video.length);
 	}
 	parts.push(base64.end(), frame.tail);
@@ -49,10 +53,10 @@ describe('the streamed data-URI body', () => {
 
 	it('encodes only whole 3-byte groups of each piece and keeps the rest for the next', () => {
 		const base64 = new Base64Pieces(7);
-		expect(base64.next(Buffer.from([1, 2])).length).toBe(0);
-		expect(base64.next(Buffer.from([3, 4, 5, 6, 7])).toString()).toBe(
-			Buffer.from([1, 2, 3, 4, 5, 6]).toString('base64'),
-		);
+		const out = Buffer.alloc(16, '.');
+		expect(base64.next(Buffer.from([1, 2]), out)).toBe(0);
+		expect(base64.next(Buffer.from([3, 4, 5, 6, 7]), out)).toBe(8);
+		expect(out.toString()).toBe(`${Buffer.from([1, 2, 3, 4, 5, 6]).toString('base64')}........`);
 		expect(base64.end().toString()).toBe(Buffer.from([7]).toString('base64'));
 	});
 
@@ -85,15 +89,16 @@ describe('the streamed data-URI body', () => {
 	});
 
 	it('refuses a byte past the announced size, before encoding it', () => {
+		const out = Buffer.alloc(16);
 		const more = new Base64Pieces(3);
-		more.next(Buffer.alloc(2));
-		expect(() => more.next(Buffer.alloc(2))).toThrow(SizeMismatch);
-		expect(() => new Base64Pieces(3).next(Buffer.alloc(4))).toThrow(/longer than the 3 bytes/);
+		more.next(Buffer.alloc(2), out);
+		expect(() => more.next(Buffer.alloc(2), out)).toThrow(SizeMismatch);
+		expect(() => new Base64Pieces(3).next(Buffer.alloc(4), out)).toThrow(/longer than the 3 bytes/);
 	});
 
 	it('refuses to end before the announced size', () => {
 		const fewer = new Base64Pieces(3);
-		fewer.next(Buffer.alloc(2));
+		fewer.next(Buffer.alloc(2), Buffer.alloc(8));
 		expect(() => fewer.end()).toThrow(/shorter than the 3 bytes announced \(it ended after 2/);
 	});
 });

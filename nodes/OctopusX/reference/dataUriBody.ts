@@ -48,15 +48,27 @@ export class SizeMismatch extends Error {
 	}
 }
 
-const NOTHING = Buffer.alloc(0);
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+/** The two base64 characters of every 12-bit value, as (first << 8) | second. */
+const PAIRS = Uint16Array.from({ length: 4096 }, (_, v) => {
+	return (ALPHABET.charCodeAt(v >>> 6) << 8) | ALPHABET.charCodeAt(v & 63);
+});
+const PAD = 0x3d; // '='
+
+/** Bytes of output `next` may write for a piece of `pieceBytes`: its groups plus one carried in. */
+export function base64Room(pieceBytes: number): number {
+	return base64Length(pieceBytes) + 4;
+}
 
 /**
- * Base64 of a video that arrives in pieces of any length, checked against its announced size.
- * Node's own encoder runs on whole 3-byte groups; the 0 to 2 bytes left over at the end of a piece
- * are carried to the next one, so the output is the same as encoding the file in one go.
+ * Base64 of a video that arrives in pieces of any length, checked against its announced size, and
+ * written into a buffer the caller gives (and may use again): no string and no new buffer per
+ * piece, so sending a file leaves no garbage behind that grows with it. The 1 or 2 bytes left over
+ * at the end of a piece are carried to the next one, so the output is the same as encoding the
+ * file in one go.
  */
 export class Base64Pieces {
-	private readonly carry = Buffer.alloc(3);
+	private readonly carry = new Uint8Array(3);
 
 	private carried = 0;
 
@@ -64,39 +76,62 @@ export class Base64Pieces {
 
 	constructor(private readonly announced: number) {}
 
-	/** The base64 of every whole 3-byte group completed by this piece. Throws past the announced size. */
-	next(piece: Uint8Array): Buffer {
+	/**
+	 * Writes the base64 of every whole 3-byte group this piece completes at the start of `out`
+	 * (at least `base64Room(piece.length)` long) and returns how many bytes it wrote. Throws past the
+	 * announced size, before encoding anything of the piece.
+	 */
+	next(piece: Uint8Array, out: Uint8Array): number {
 		this.received += piece.length;
 		if (this.received > this.announced) {
 			throw new SizeMismatch(this.announced, this.received, true);
 		}
-		let at = 0;
-		let lead = '';
+		let i = 0;
+		let o = 0;
 		if (this.carried > 0) {
-			at = Math.min(3 - this.carried, piece.length);
-			this.carry.set(piece.subarray(0, at), this.carried);
-			this.carried += at;
-			if (this.carried < 3) return NOTHING;
-			lead = this.carry.toString('base64');
+			while (this.carried < 3 && i < piece.length) this.carry[this.carried++] = piece[i++];
+			if (this.carried < 3) return 0;
+			o = group(this.carry[0], this.carry[1], this.carry[2], out, o);
 			this.carried = 0;
 		}
-		const whole = at + (piece.length - at - ((piece.length - at) % 3));
-		const groups = Buffer.from(piece.buffer, piece.byteOffset + at, whole - at);
-		const out = Buffer.allocUnsafe(lead.length + base64Length(groups.length));
-		out.write(lead, 0, 'latin1');
-		out.write(groups.toString('base64'), lead.length, 'latin1');
-		this.carry.set(piece.subarray(whole), 0);
-		this.carried = piece.length - whole;
-		return out;
+		const whole = piece.length - ((piece.length - i) % 3);
+		for (; i < whole; i += 3) {
+			const v = (piece[i] << 16) | (piece[i + 1] << 8) | piece[i + 2];
+			const a = PAIRS[v >>> 12];
+			const b = PAIRS[v & 4095];
+			out[o] = a >>> 8;
+			out[o + 1] = a & 255;
+			out[o + 2] = b >>> 8;
+			out[o + 3] = b & 255;
+			o += 4;
+		}
+		while (i < piece.length) this.carry[this.carried++] = piece[i++];
+		return o;
 	}
 
-	/** The last group, padded. Throws if fewer bytes came than announced. */
+	/** The last group, padded: 0 or 4 bytes. Throws if fewer bytes came than announced. */
 	end(): Buffer {
 		if (this.received !== this.announced) {
 			throw new SizeMismatch(this.announced, this.received, false);
 		}
-		const last = this.carry.subarray(0, this.carried).toString('base64');
+		const out = Buffer.alloc(this.carried === 0 ? 0 : 4);
+		if (this.carried > 0) {
+			group(this.carry[0], this.carried > 1 ? this.carry[1] : 0, 0, out, 0);
+			out[3] = PAD;
+			if (this.carried === 1) out[2] = PAD;
+		}
 		this.carried = 0;
-		return Buffer.from(last, 'latin1');
+		return out;
 	}
+}
+
+function group(x: number, y: number, z: number, out: Uint8Array, o: number): number {
+	const v = (x << 16) | (y << 8) | z;
+	const a = PAIRS[v >>> 12];
+	const b = PAIRS[v & 4095];
+	out[o] = a >>> 8;
+	out[o + 1] = a & 255;
+	out[o + 2] = b >>> 8;
+	out[o + 3] = b & 255;
+	return o + 4;
 }

@@ -5,16 +5,25 @@ import { BodyFailure } from '../transport/requestBody';
 import type { BinaryReference } from './binaryReference';
 import { unreadableStoredFile } from './binaryReference';
 import type { DataUriFrame } from './dataUriBody';
-import { Base64Pieces, dataUriFrame, SizeMismatch } from './dataUriBody';
+import { Base64Pieces, base64Room, dataUriFrame, SizeMismatch } from './dataUriBody';
 
-/**
- * The file is read and encoded this many bytes at a time (a multiple of 3: no carry between reads).
- * Each piece's base64 is then an ordinary young V8 string and a small buffer, which the next minor
- * collection frees, instead of megabytes waiting for a full one.
- */
+/** The file is read and encoded this many bytes at a time (a multiple of 3: no carry between reads). */
 const PIECE_BYTES = 48 * 1024;
 
-type MakeStream = (pieces: AsyncIterable<Buffer>, options: { objectMode: false }) => ByteStream;
+/**
+ * Encoded pieces are written into this many buffers in turn (1 MiB in all), so a file of any size
+ * leaves no garbage behind: a new buffer per piece would be collected only after tens of megabytes.
+ * A buffer is written again 16 pieces later. By then the piece it held has left the process: every
+ * piece is larger than the high-water mark of each stream it passes (this body, axios, the request,
+ * the socket), so each holds at most one before it stops asking for more, and a stream passes its
+ * chunks on in order; a request that follows redirects, which would keep them all, is not used.
+ */
+const OUTPUT_BUFFERS = 16;
+
+type MakeStream = (
+	pieces: AsyncIterable<Buffer>,
+	options: { objectMode: false; highWaterMark: number },
+) => ByteStream;
 
 /**
  * The request body of a submit with the reference video inlined as a data URI, opened afresh for
@@ -67,7 +76,8 @@ export function referenceBody(
 			}
 		}
 		const body: StreamBody = {
-			stream: makeStream(watched(), { objectMode: false }),
+			// Reads ahead no more than one piece.
+			stream: makeStream(watched(), { objectMode: false, highWaterMark: 1 }),
 			length: frame.length,
 			failure: () => failure,
 		};
@@ -84,11 +94,16 @@ async function* encoded(
 ): AsyncGenerator<Buffer> {
 	yield frame.head;
 	const base64 = new Base64Pieces(announced);
+	const outputs: Buffer[] = [];
+	let turn = 0;
 	for await (const chunk of source) {
 		// Some stores hand the whole file over as one chunk (n8n's database mode does).
 		for (let at = 0; at < chunk.length; at += PIECE_BYTES) {
-			const piece = base64.next(chunk.subarray(at, at + PIECE_BYTES));
-			if (piece.length > 0) yield piece;
+			const out = (outputs[turn++ % OUTPUT_BUFFERS] ??= Buffer.allocUnsafeSlow(
+				base64Room(PIECE_BYTES),
+			));
+			const written = base64.next(chunk.subarray(at, at + PIECE_BYTES), out);
+			if (written > 0) yield out.subarray(0, written);
 		}
 		if (ownChunks) release(chunk);
 	}
