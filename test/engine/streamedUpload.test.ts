@@ -65,6 +65,25 @@ describe.each(['filesystem', 'default'] as BinaryMode[])('binary data in %s mode
 	});
 });
 
+test.concurrent(
+	'over a slow link the file arrives intact: no piece is overwritten while queued',
+	async () => {
+		// The socket cannot write at once, so encoded pieces wait in the streams on the way.
+		await withSim(
+			async (sim) => {
+				const file = randomMp4(6 * MiB);
+				const result = await run(sim, { parameters: submit('a rainy night'), items: [item(file)] });
+
+				expect(result.error).toBeUndefined();
+				const [taken] = sim.requestsTo('submit');
+				expect(referenceOf(taken)?.sha256).toBe(sha256(file));
+				expect(taken.bodyBytes).toBe(bodyLength(taken, file.length));
+			},
+			{ throttleBytesPerSec: 8_000_000 },
+		);
+	},
+);
+
 describe('a file whose size is not the one n8n recorded', () => {
 	async function expectCutOff(sim: OctopusSimulator, announced: number) {
 		// The server records a request whose client left once it sees the connection close.
