@@ -22,7 +22,8 @@ export function dataUriFrame(
 	videoField: string,
 	videoBytes: number,
 ): DataUriFrame {
-	const { [videoField]: _ignored, ...rest } = fields;
+	// The video goes last, written by the stream: every other field is serialised as it is.
+	const rest = Object.fromEntries(Object.entries(fields).filter(([key]) => key !== videoField));
 	const json = JSON.stringify(rest);
 	// `{...}` → `{...,"video":"data:video/mp4;base64,` + base64 + `"}`
 	const head = Buffer.from(
