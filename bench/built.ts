@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 
 import type * as BinaryReference from '../nodes/OctopusX/reference/binaryReference';
-import type * as JsonBody from '../nodes/OctopusX/reference/jsonBodyWithDataUri';
+import type * as StreamedBody from '../nodes/OctopusX/reference/streamedBody';
 import type * as Limit from '../nodes/OctopusX/transport/limit';
 
 const DIST = join(__dirname, '..', 'dist', 'nodes', 'OctopusX');
@@ -14,6 +14,6 @@ function load<T>(path: string): T {
 
 export const built = {
 	binaryReference: () => load<typeof BinaryReference>('reference/binaryReference'),
-	jsonBody: () => load<typeof JsonBody>('reference/jsonBodyWithDataUri'),
+	streamedBody: () => load<typeof StreamedBody>('reference/streamedBody'),
 	limit: () => load<typeof Limit>('transport/limit'),
 };

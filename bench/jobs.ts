@@ -37,9 +37,15 @@ export type Job =
 	| {
 			/** uploadMemory samples memory; uploadCpu measures CPU time without the sampler's own cost. */
 			scenario: 'uploadMemory' | 'uploadCpu';
-			/** control: the node with the same 15 MiB input, submitting a URL instead (what the run costs without the upload). */
-			variant: Variant | 'control';
+			/**
+			 * control: the node with the same input, submitting a URL instead (what the run costs
+			 * without the upload); buffered: the node sending the body built whole in one buffer, as
+			 * before it was streamed (bench/buffered/).
+			 */
+			variant: Variant | 'control' | 'buffered';
 			fileBytes: number;
+			/** Items of that size in one Submit, all in flight at once (up to the node's bound of 5). */
+			items: number;
 			sim: RemoteSim;
 	  }
 	| {
@@ -51,7 +57,7 @@ export type Job =
 			resultBytes: number;
 			sim: RemoteSim;
 	  }
-	| { scenario: 'encodeCpu'; fileBytes: number; rounds: number };
+	| { scenario: 'encodeCpu'; variant: 'node' | 'buffered'; fileBytes: number; rounds: number };
 
 /** The line a measurement process prints its result on, among whatever else it prints. */
 export const RESULT_MARK = '@@octopusx-bench@@';

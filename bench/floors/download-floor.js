@@ -24,7 +24,8 @@ function serve() {
 			while (sent < TOTAL) {
 				const n = Math.min(piece.length, TOTAL - sent);
 				sent += n;
-				if (!res.write(n === piece.length ? piece : piece.subarray(0, n))) return res.once('drain', pump);
+				if (!res.write(n === piece.length ? piece : piece.subarray(0, n)))
+					return res.once('drain', pump);
 			}
 			res.end();
 		};
@@ -63,7 +64,11 @@ async function one(client) {
 							),
 					)
 				: await measure(async () => {
-						const response = await axios({ url, responseType: 'stream', maxContentLength: Infinity });
+						const response = await axios({
+							url,
+							responseType: 'stream',
+							maxContentLength: Infinity,
+						});
 						await fs.promises.writeFile(file, response.data);
 					});
 		console.log(peak.toFixed(1));
@@ -78,14 +83,24 @@ function main() {
 	const { execFileSync } = require('node:child_process');
 	const runs = (client) =>
 		[1, 2, 3].map((_) =>
-			Number(execFileSync(process.execPath, ['--expose-gc', __filename, client], { encoding: 'utf8' }).trim()),
+			Number(
+				execFileSync(process.execPath, ['--expose-gc', __filename, client], {
+					encoding: 'utf8',
+				}).trim(),
+			),
 		);
 	const median = (xs) => xs.sort((a, b) => a - b)[1];
 	const plain = runs('plain');
 	const viaAxios = runs('axios');
-	console.log(`Node ${process.version}, 200 MB download to a file, peak heap + arrayBuffers added (median of 3):`);
-	console.log(`  Node's http piped to a file stream:        ${median(plain).toFixed(1)} MB  (${plain.join(', ')})`);
-	console.log(`  axios stream into fs.promises.writeFile:   ${median(viaAxios).toFixed(1)} MB  (${viaAxios.join(', ')})`);
+	console.log(
+		`Node ${process.version}, 200 MB download to a file, peak heap + arrayBuffers added (median of 3):`,
+	);
+	console.log(
+		`  Node's http piped to a file stream:        ${median(plain).toFixed(1)} MB  (${plain.join(', ')})`,
+	);
+	console.log(
+		`  axios stream into fs.promises.writeFile:   ${median(viaAxios).toFixed(1)} MB  (${viaAxios.join(', ')})`,
+	);
 }
 
 const client = process.argv[2];

@@ -7,5 +7,4 @@ export default function setup(): void {
 	const folder = mkdtempSync(join(tmpdir(), 'octopusx-n8n-'));
 	process.env.OCTOPUSX_TEST_USER_FOLDER = folder;
 	process.env.N8N_USER_FOLDER = folder;
-
 }

@@ -2,8 +2,8 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { BinaryReference } from '../reference/binaryReference';
-import { checkBinaryReference, encodeBinaryReference } from '../reference/binaryReference';
-import { JsonBodyWithDataUri } from '../reference/jsonBodyWithDataUri';
+import { checkBinaryReference } from '../reference/binaryReference';
+import { referenceBody } from '../reference/streamedBody';
 import { buildSubmitFields, FieldProblem } from '../reference/submitFields';
 import type { OctopusApi } from '../transport';
 import { callApi, errorContext, isCancelled, stoppedError } from '../transport';
@@ -122,12 +122,12 @@ async function submitOne(
 	api: OctopusApi,
 	plan: SubmitPlan,
 ): Promise<Attempt<ItemOutput>> {
-	let body: Buffer | IDataObject = plan.fields;
-	if (plan.reference && plan.videoField) {
-		const encoder = new JsonBodyWithDataUri(plan.fields, plan.videoField, plan.reference.bytes);
-		await encodeBinaryReference(this, plan.reference, encoder);
-		body = encoder.finish();
-	}
+	// The reference video is streamed, from a fresh read of the file for every attempt (a retry
+	// after a 429, or a later try once a slot is free).
+	const body =
+		plan.reference && plan.videoField
+			? referenceBody(this, plan.reference, plan.fields, plan.videoField)
+			: plan.fields;
 	const answer = await callApi(api, 'submit', {
 		method: 'POST',
 		url: '/v1/videos',

@@ -1,10 +1,7 @@
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { JsonBodyWithDataUri } from './jsonBodyWithDataUri';
 import { describeFileType, formatBytes, looksLikeMp4, MAX_REFERENCE_BYTES } from './limits';
-
-const READ_CHUNK_BYTES = 256 * 1024;
 
 /** A reference video found in an input item, checked and ready to be encoded. */
 export interface BinaryReference {
@@ -42,7 +39,7 @@ async function readHead(fn: IExecuteFunctions, binaryDataId: string): Promise<Bu
 /**
  * Finds the item's binary field and checks it before anything is paid for: it exists, it is not
  * empty, it is an MP4 whatever MIME type it was given, and it fits the API's 15 MiB limit.
- * In filesystem mode only the first bytes are read here; the file is read whole once, when encoded.
+ * In filesystem mode only the first bytes are read here; the file is read once more, as it is sent.
  */
 export async function checkBinaryReference(
 	fn: IExecuteFunctions,
@@ -136,44 +133,4 @@ export function unreadableStoredFile(
 		message,
 		description: `n8n could not read the stored file ${JSON.stringify(binaryDataId)} (binary data mode '${mode}'). Check that every n8n instance uses the same binary data storage (N8N_DEFAULT_BINARY_DATA_MODE=database in queue mode). Nothing was sent to OctopusX.`,
 	};
-}
-
-/** Encodes the checked reference into the request body, reading it from n8n's binary store piece by piece. */
-export async function encodeBinaryReference(
-	fn: IExecuteFunctions,
-	reference: BinaryReference,
-	body: JsonBodyWithDataUri,
-): Promise<void> {
-	if (reference.inMemory) {
-		body.write(reference.inMemory);
-		return;
-	}
-	const id = reference.binary.id as string;
-	const stream = await fn.helpers.getBinaryStream(id, READ_CHUNK_BYTES);
-	// A file store's stream reads every chunk into a fresh buffer of its own, which nothing else keeps.
-	const ownChunks = /^filesystem(-v2)?:/.test(id);
-	for await (const chunk of stream) {
-		body.write(chunk as Uint8Array);
-		if (ownChunks) release(chunk as Uint8Array);
-	}
-}
-
-type Transferable = ArrayBuffer & { transfer?: (length: number) => ArrayBuffer };
-
-/**
- * Frees a chunk's memory now instead of at the next garbage collection, which only comes after
- * tens of megabytes of such chunks: without this, reading a 15 MiB file leaves up to 15 MiB of
- * dead chunks beside the body. `ArrayBuffer.prototype.transfer` (Node 21+) moves the bytes into a
- * zero-length buffer, so the old memory is released at once. Only a chunk that is a whole buffer
- * of its own is freed, never a view into a shared one.
- */
-function release(chunk: Uint8Array): void {
-	const buffer = chunk.buffer as Transferable;
-	if (
-		typeof buffer.transfer === 'function' &&
-		chunk.byteOffset === 0 &&
-		chunk.byteLength === buffer.byteLength
-	) {
-		buffer.transfer(0);
-	}
 }

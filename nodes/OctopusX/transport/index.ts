@@ -9,6 +9,8 @@ import { NodeOperationError } from 'n8n-workflow';
 import { abortableSleep } from './abortableSleep';
 import type { ErrorContext, Stage } from './apiErrors';
 import { errorFromAnswer, octopusError } from './apiErrors';
+import type { BodySource, StreamBody } from './requestBody';
+import { BodyFailure, isStreamBody } from './requestBody';
 import type { Failure, RequestKind } from './retryPolicy';
 import { ATTEMPTS, isUnreachable, parseRetryAfter, retryDecision } from './retryPolicy';
 import { log } from '../record';
@@ -124,11 +126,14 @@ export interface SendOptions {
 	method: IHttpRequestMethods;
 	/** Absolute URL, or a path under the base URL. */
 	url: string;
-	body?: Buffer | IDataObject;
+	/** A function opens a fresh body for every attempt (a stream can be sent only once). */
+	body?: Buffer | IDataObject | BodySource;
 	/** Sends the API key. Only ever true for URLs on the base URL's origin. */
 	authenticated: boolean;
 	stream?: boolean;
 	timeoutMs?: number;
+	/** The item the request is for, named in an error about its body. */
+	itemIndex?: number;
 }
 
 /** Whether a URL is on the same origin as the configured base URL (the only place the key may go). */
@@ -165,11 +170,27 @@ export async function sendOnce(api: OctopusApi, options: SendOptions): Promise<E
 		timeout: options.timeoutMs ?? 60_000,
 		abortSignal: api.signal,
 	};
-	if (Buffer.isBuffer(options.body)) {
-		request.body = options.body;
+	const body = typeof options.body === 'function' ? await options.body() : options.body;
+	const cutOff = (failure: BodyFailure) =>
+		octopusError(errorContext(api, options.itemIndex), failure.message, failure.description);
+	if (body instanceof BodyFailure) throw cutOff(body);
+	let streamed: StreamBody | undefined;
+	if (isStreamBody(body)) {
+		streamed = body;
+		// n8n's HTTP helpers hand a non-empty object body to axios as it is: a stream is streamed.
+		request.body = body.stream as unknown as IDataObject;
+		request.headers = {
+			'Content-Type': 'application/json',
+			Accept: 'application/json',
+			'Content-Length': String(body.length),
+		};
+		// Following redirects keeps every byte written, to send them again after a 307: the whole body.
+		request.disableFollowRedirect = true;
+	} else if (Buffer.isBuffer(body)) {
+		request.body = body;
 		request.headers = { 'Content-Type': 'application/json', Accept: 'application/json' };
-	} else if (options.body) {
-		request.body = options.body;
+	} else if (body) {
+		request.body = body;
 		request.json = true;
 	} else if (!options.stream) {
 		request.headers = { Accept: 'application/json' };
@@ -187,7 +208,13 @@ export async function sendOnce(api: OctopusApi, options: SendOptions): Promise<E
 		};
 	} catch (error) {
 		if (isCancelled(api)) throw stoppedError(api);
+		// The body cut the request off itself: no network failure, and nothing to try again.
+		const failure = streamed?.failure();
+		if (failure) throw cutOff(failure);
 		return { failure: { code: networkCode(error), url } };
+	} finally {
+		// Answered before the body was read to its end (an early 4xx), or failed: close the file.
+		streamed?.stream.destroy();
 	}
 }
 

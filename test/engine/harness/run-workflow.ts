@@ -39,6 +39,11 @@ export interface InputBinary {
 	 * the main instance kept on its own disk.
 	 */
 	storedElsewhere?: boolean;
+	/**
+	 * The size recorded for the stored file, when it is not the file's real size: a file that
+	 * changed on disk after the previous node stored it.
+	 */
+	announcedBytes?: number;
 }
 
 export interface RunOptions {
@@ -285,7 +290,7 @@ async function toExecutionItem(item: InputItem, executionId: string): Promise<IN
 	if (item.binary) {
 		const binary: Record<string, IBinaryData> = {};
 		for (const [property, spec] of Object.entries(item.binary)) {
-			const { bytes, mimeType, fileName, storedElsewhere } = spec;
+			const { bytes, mimeType, fileName, storedElsewhere, announcedBytes } = spec;
 			binary[property] = await prepareBinaryData(
 				bytes,
 				executionId,
@@ -295,6 +300,7 @@ async function toExecutionItem(item: InputItem, executionId: string): Promise<IN
 			);
 			const stored = binary[property];
 			if (storedElsewhere && stored.id) stored.id = `${stored.id}-on-another-host`;
+			if (announcedBytes !== undefined) stored.bytes = announcedBytes;
 		}
 		result.binary = binary;
 	}

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { DATA_URI_PREFIX } from './limits';
+import { DATA_URI_PREFIX } from '../../nodes/OctopusX/reference/limits';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const CHAR = Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0));

@@ -1,0 +1,187 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import type { BodySource, ByteStream, StreamBody } from '../transport/requestBody';
+import { BodyFailure } from '../transport/requestBody';
+import type { BinaryReference } from './binaryReference';
+import { unreadableStoredFile } from './binaryReference';
+import type { DataUriFrame } from './dataUriBody';
+import { Base64Pieces, base64Room, dataUriFrame, SizeMismatch } from './dataUriBody';
+
+/** The file is read and encoded this many bytes at a time (a multiple of 3: no carry between reads). */
+const PIECE_BYTES = 144 * 1024;
+
+/**
+ * Encoded pieces are written into this many buffers in turn (1.5 MiB in all), so a file of any size
+ * leaves no garbage behind: a new buffer per piece is freed only at a collection, after tens of
+ * megabytes. A buffer is written again 8 pieces later. By then the piece it held has left the
+ * process: every piece is larger than the high-water mark of each stream it passes (this body,
+ * axios's length check, the request, the socket), so each holds at most one or two before it stops
+ * asking for more. Measured: a throttled upload through axios 1.18 arrives intact with 3 buffers and
+ * corrupted with 2 (the engine test "a slow link"). Redirects, which would keep every piece to send
+ * again, are not followed for a streamed body.
+ */
+const OUTPUT_BUFFERS = 8;
+
+type MakeStream = (
+	pieces: AsyncIterable<Buffer>,
+	options: { objectMode: false; highWaterMark: number },
+) => ByteStream;
+
+/**
+ * The request body of a submit with the reference video inlined as a data URI, opened afresh for
+ * every attempt: the JSON head, the video read from n8n's binary store and base64-encoded piece by
+ * piece, the tail, with its exact length announced. Memory stays a few pieces whatever the file's size.
+ *
+ * A file that turns out shorter or longer than the size checked before sending fails the stream
+ * before the tail is sent: the request is cut off, the server sees an incomplete body and creates
+ * nothing, and the error says what happened.
+ */
+export function referenceBody(
+	fn: IExecuteFunctions,
+	reference: BinaryReference,
+	fields: IDataObject,
+	videoField: string,
+): BodySource {
+	const frame = dataUriFrame(fields, videoField, reference.bytes);
+	const explain = (error: unknown) => bodyFailure(reference, error);
+	return async () => {
+		if (reference.inMemory) {
+			// n8n's in-memory binary mode: the file is already whole in memory and n8n gives no stream
+			// (nor a stream class to make one from), so the body is built as one buffer.
+			return await collect(
+				frame,
+				encoded(frame, reference.bytes, [reference.inMemory], false, explain),
+				explain,
+			);
+		}
+		const id = reference.binary.id as string;
+		let source: AsyncIterable<Uint8Array>;
+		try {
+			source = await fn.helpers.getBinaryStream(id, PIECE_BYTES);
+		} catch (error) {
+			const { message, description } = unreadableStoredFile(reference.propertyName, id, error);
+			return new BodyFailure(message, description);
+		}
+		// A file store's stream reads every chunk into a fresh buffer of its own, which nothing else keeps.
+		const ownChunks = /^filesystem(-v2)?:/.test(id);
+		let failure: BodyFailure | undefined;
+		const pieces = encoded(frame, reference.bytes, source, ownChunks, (error) => {
+			failure = explain(error);
+			return failure;
+		});
+		const makeStream = streamMakerOf(source);
+		if (!makeStream) return await collect(frame, pieces, explain);
+
+		const body: StreamBody = {
+			// Reads ahead no more than one piece.
+			stream: makeStream(pieces, { objectMode: false, highWaterMark: 1 }),
+			length: frame.length,
+			failure: () => failure,
+		};
+		return body;
+	};
+}
+
+/**
+ * The body's bytes in order. Throws what `explain` makes of the problem (before the tail) when the
+ * file cannot be read to its end or its size is not the announced one.
+ */
+async function* encoded(
+	frame: DataUriFrame,
+	announced: number,
+	source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+	ownChunks: boolean,
+	explain: (error: unknown) => BodyFailure,
+): AsyncGenerator<Buffer> {
+	try {
+		yield frame.head;
+		const base64 = new Base64Pieces(announced);
+		const outputs: Buffer[] = [];
+		let turn = 0;
+		for await (const chunk of source) {
+			// Some stores hand the whole file over as one chunk (n8n's database mode does).
+			for (let at = 0; at < chunk.length; at += PIECE_BYTES) {
+				const out = (outputs[turn++ % OUTPUT_BUFFERS] ??= Buffer.allocUnsafeSlow(
+					base64Room(PIECE_BYTES),
+				));
+				const written = base64.next(chunk.subarray(at, at + PIECE_BYTES), out);
+				if (written > 0) yield out.subarray(0, written);
+			}
+			if (ownChunks) release(chunk);
+		}
+		yield base64.end();
+		yield frame.tail;
+	} catch (error) {
+		throw explain(error);
+	}
+}
+
+/** The whole body in one buffer of its final size, for where no stream can be made. */
+async function collect(
+	frame: DataUriFrame,
+	pieces: AsyncIterable<Buffer>,
+	explain: (error: unknown) => BodyFailure,
+): Promise<Buffer | BodyFailure> {
+	const body = Buffer.allocUnsafe(frame.length);
+	let at = 0;
+	try {
+		for await (const piece of pieces) {
+			body.set(piece, at);
+			at += piece.length;
+		}
+	} catch (error) {
+		return explain(error);
+	}
+	return body;
+}
+
+/**
+ * `Readable.from`, reached through the class of the stream n8n returned for the file (every
+ * Node.js stream class inherits it), since node code may not import Node's `stream` module.
+ */
+function streamMakerOf(source: unknown): MakeStream | undefined {
+	const type = (source as { constructor?: { from?: unknown } } | undefined)?.constructor;
+	const from = type?.from;
+	if (typeof from !== 'function' || typeof (source as ByteStream).pipe !== 'function') {
+		return undefined;
+	}
+	return (pieces, options) => (from as MakeStream).call(type, pieces, options);
+}
+
+function bodyFailure(reference: BinaryReference, error: unknown): BodyFailure {
+	if (error instanceof BodyFailure) return error;
+	const file = reference.fileName
+		? `'${reference.fileName}' in Input Binary Field '${reference.propertyName}'`
+		: `in Input Binary Field '${reference.propertyName}'`;
+	const cutOff =
+		'The request was cut off before its end, so OctopusX received an incomplete body and created no task; nothing was charged.';
+	if (error instanceof SizeMismatch) {
+		return new BodyFailure(
+			`The file ${file} changed while it was being sent: ${error.longer ? 'it is longer' : 'it is shorter'} than the ${error.announced} bytes n8n recorded for it`,
+			`${cutOff} ${error.message}. Something rewrote the file after the previous node stored it; make sure nothing changes it while the workflow runs, then run this item again.`,
+		);
+	}
+	const reason = error instanceof Error ? error.message : String(error);
+	return new BodyFailure(
+		`The file ${file} could not be read to its end (${reason})`,
+		`${cutOff} Check that n8n's binary data storage is reachable from this instance, then run this item again.`,
+	);
+}
+
+type Transferable = ArrayBuffer & { transfer?: (length: number) => ArrayBuffer };
+
+/**
+ * Frees a chunk's memory now instead of at the next garbage collection. `ArrayBuffer.prototype.
+ * transfer` (Node 21+) moves the bytes into a zero-length buffer, so the old memory is released at
+ * once. Only a chunk that is a whole buffer of its own is freed, never a view into a shared one.
+ */
+function release(chunk: Uint8Array): void {
+	const buffer = chunk.buffer as Transferable;
+	if (
+		typeof buffer.transfer === 'function' &&
+		chunk.byteOffset === 0 &&
+		chunk.byteLength === buffer.byteLength
+	) {
+		buffer.transfer(0);
+	}
+}
