@@ -114,7 +114,7 @@ describe('a file whose size is not the one n8n recorded', () => {
 
 				expect(result.error?.message).toMatch(
 					new RegExp(
-						`"clip.mp4".*changed while it was being sent: it is shorter than the ${announced} bytes`,
+						`'clip.mp4'.*changed while it was being sent: it is shorter than the ${announced} bytes`,
 					),
 				);
 				expect(result.error?.description).toMatch(/cut off before its end.*created no task/);
@@ -136,7 +136,7 @@ describe('a file whose size is not the one n8n recorded', () => {
 
 				expect(result.error?.message).toMatch(
 					new RegExp(
-						`"clip.mp4".*changed while it was being sent: it is longer than the ${announced} bytes`,
+						`'clip.mp4'.*changed while it was being sent: it is longer than the ${announced} bytes`,
 					),
 				);
 				await expectCutOff(sim, announced);
