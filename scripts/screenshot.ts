@@ -3,7 +3,8 @@
  * simulator: the canonical example workflow run once, with Submit's panel open (docs/screenshot.png)
  * and Wait Until Done's (docs/screenshot-wait-until-done.png); then, as a user adds them from the
  * nodes panel, a new Get Status node (docs/screenshot-get-status.png) and a new Submit node with Wait
- * for Completion on (docs/screenshot-submit-waiting.png).
+ * for Completion on (docs/screenshot-submit-waiting.png), with its options listed
+ * (docs/screenshot-submit-options.png).
  *
  *   npm run build && npx tsx scripts/screenshot.ts [output folder]
  *
@@ -140,6 +141,12 @@ async function main(): Promise<void> {
 		await page.getByText('Download Video', { exact: true }).waitFor();
 		// Clicking the switch scrolled the panel to it: Wait for Completion, its hint, the Options.
 		await shoot('screenshot-submit-waiting.png');
+
+		// Submit's options, among them the two for the key's limit of tasks at once.
+		await page.getByPlaceholder('Add option').last().click();
+		await page.getByText('Max Tasks at Once', { exact: true }).waitFor();
+		await page.getByText('Max Tasks at Once', { exact: true }).scrollIntoViewIfNeeded();
+		await shoot('screenshot-submit-options.png');
 	} catch (error) {
 		// What the page showed when a step failed: the editor's markup changes between n8n releases.
 		const pages = browser.contexts().flatMap((context) => context.pages());
