@@ -97,6 +97,18 @@ export function chain(
 }
 
 /** The canonical chain: the MP4 posted as the raw body, the generated video as the answer. */
+/** `{"videos":[{"url","prompt"}...]}` in a webhook body → one item per entry. */
+function oneItemPerVideo(): Node {
+	return {
+		id: nodeId(),
+		name: 'One Item per Video',
+		type: 'n8n-nodes-base.splitOut',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: { fieldToSplitOut: 'body.videos', options: {} },
+	};
+}
+
 export const CHAIN = {
 	id: 'queueChain0000001',
 	path: 'octopusx-chain',
@@ -116,14 +128,7 @@ export const BATCH = {
 	workflow(): WorkflowJson {
 		return chain(this.id, [
 			webhook(this.path, { respond: 'lastNode', responseData: 'allEntries' }),
-			{
-				id: nodeId(),
-				name: 'One Item per Video',
-				type: 'n8n-nodes-base.splitOut',
-				typeVersion: 1,
-				position: [0, 0],
-				parameters: { fieldToSplitOut: 'body.videos', options: {} },
-			},
+			oneItemPerVideo(),
 			submitUrl('={{ $json.prompt }}', '={{ $json.url }}'),
 			waitUntilDone(),
 		]);
@@ -167,14 +172,7 @@ export const RECOVERABLE = {
 			this.id,
 			[
 				webhook(this.path, { respond: 'onReceived' }),
-				{
-					id: nodeId(),
-					name: 'One Item per Video',
-					type: 'n8n-nodes-base.splitOut',
-					typeVersion: 1,
-					position: [0, 0],
-					parameters: { fieldToSplitOut: 'body.videos', options: {} },
-				},
+				oneItemPerVideo(),
 				submitUrl('={{ $json.prompt }}', '={{ $json.url }}'),
 				waitUntilDone(),
 			],

@@ -15,7 +15,7 @@ import type { OutputChoice } from '../result/taskOutput';
 import { pollDelayMs } from '../task/pollSchedule';
 import type { SlotSettings } from '../task/slotAdmission';
 import type { Attempt, NotSent, Sent } from '../task/submitWithinSlots';
-import { markNotSubmitted, submitWithinSlots } from '../task/submitWithinSlots';
+import { submitWithinSlots } from '../task/submitWithinSlots';
 import type { Settled, WaitJob } from '../task/waitForTasks';
 import { watchTasks } from '../task/waitForTasks';
 import type { WaitSettings } from './followTasks';
@@ -167,16 +167,17 @@ function notSubmittedError(fn: IExecuteFunctions, plan: SubmitPlan, notSent: Not
 	const minutes = Math.max(1, Math.round(notSent.waitedMs / 60_000));
 	const waited =
 		notSent.waitedMs < 60_000 ? `${Math.round(notSent.waitedMs / 1000)} s` : `${minutes} min`;
-	return markNotSubmitted(
-		new NodeOperationError(
-			fn.getNode(),
-			`Not submitted: the OctopusX API key had no free slot for ${waited}`,
-			{
-				itemIndex: plan.itemIndex,
-				description: `This item was NOT submitted and nothing was paid for it, so it is safe to run it again. OctopusX runs only so many tasks at once per API key, and its tasks stayed busy for the whole 'Wait for a Free Slot' time (${notSent.refusals} submit${notSent.refusals === 1 ? ' was' : 's were'} refused with 'token_concurrency_limit_reached'). Run it again later, raise 'Wait for a Free Slot' in Submit's options, or check what else uses this API key.`,
-			},
-		),
+	const error = new NodeOperationError(
+		fn.getNode(),
+		`Not submitted: the OctopusX API key had no free slot for ${waited}`,
+		{
+			itemIndex: plan.itemIndex,
+			description: `This item was NOT submitted and nothing was paid for it, so it is safe to run it again. OctopusX runs only so many tasks at once per API key, and its tasks stayed busy for the whole 'Wait for a Free Slot' time (${notSent.refusals} submit${notSent.refusals === 1 ? ' was' : 's were'} refused with 'token_concurrency_limit_reached'). Run it again later, raise 'Wait for a Free Slot' in Submit's options, or check what else uses this API key.`,
+		},
 	);
+	// Routable on: the same code OctopusX refused the submits with.
+	error.context.apiCode = CONCURRENCY_LIMIT_CODE;
+	return error;
 }
 
 type ItemOutput = { json: IDataObject };

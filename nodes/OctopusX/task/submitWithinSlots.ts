@@ -1,5 +1,3 @@
-import type { NodeOperationError } from 'n8n-workflow';
-
 import type { OctopusApi } from '../transport';
 import { Wakeup } from '../transport';
 import type { SlotSettings } from './slotAdmission';
@@ -146,10 +144,4 @@ export async function submitWithinSlots<P, R>(
 		await Promise.allSettled([...onTheirWay]);
 	}
 	return results as Array<Sent<R>>;
-}
-
-/** Sets the facts a not-submitted error carries for the error output. */
-export function markNotSubmitted(error: NodeOperationError): NodeOperationError {
-	error.context.apiCode = 'token_concurrency_limit_reached';
-	return error;
 }

@@ -1,4 +1,7 @@
+import type { INodeExecutionData } from 'n8n-workflow';
+
 import type { OctopusSimulator } from '../../simulator';
+import type { RunResult } from '../harness';
 import {
 	KEY,
 	errorFields,
@@ -43,6 +46,17 @@ function expectOwnTasksInOrder(
 	});
 }
 
+/** Each output item carries, byte for byte, the video of the task it names. */
+async function expectEveryVideo(
+	sim: OctopusSimulator,
+	result: RunResult,
+	out: INodeExecutionData[],
+) {
+	for (const item of out) {
+		expect(await result.binary(item)).toEqual(sim.resultFor(item.json.id as string));
+	}
+}
+
 describe('the key runs as many tasks as OctopusX allows', () => {
 	test.concurrent(
 		'own tasks hold the slots: 6 items with a limit of 2 all deliver, one task each, in order',
@@ -66,9 +80,7 @@ describe('the key runs as many tasks as OctopusX allows', () => {
 					const out = result.outputs[0];
 					expect(out).toHaveLength(6);
 					expectOwnTasksInOrder(sim, out);
-					for (const item of out) {
-						expect(await result.binary(item)).toEqual(sim.resultFor(item.json.id as string));
-					}
+					await expectEveryVideo(sim, result, out);
 				},
 				{ maxConcurrentTasks: 2, taskDurationMs: 1500 },
 			);
@@ -158,9 +170,7 @@ describe('the key runs as many tasks as OctopusX allows', () => {
 					expect(firstDownload).toBeLessThan(lastSubmit);
 					const out = result.outputs[0];
 					expectOwnTasksInOrder(sim, out);
-					for (const item of out) {
-						expect(await result.binary(item)).toEqual(sim.resultFor(item.json.id as string));
-					}
+					await expectEveryVideo(sim, result, out);
 				},
 				{ maxConcurrentTasks: 2, taskDurationMs: 1200 },
 			);
