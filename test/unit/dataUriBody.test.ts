@@ -51,6 +51,39 @@ describe('the streamed data-URI body', () => {
 		}
 	});
 
+	it('gives the same bytes whether the input and the output are aligned on 4 bytes or not', () => {
+		// Aligned input is read 12 bytes (3 words) at a time; the rest, and any misaligned input or
+		// output, byte by byte. Every combination of offsets must give Node's own base64.
+		const video = randomBytes(50_003);
+		const expected = video.toString('base64');
+		for (let inShift = 0; inShift < 4; inShift++) {
+			for (let outShift = 0; outShift < 4; outShift++) {
+				const input = Buffer.alloc(video.length + 4);
+				video.copy(input, inShift);
+				const shifted = input.subarray(inShift, inShift + video.length);
+				const room = Buffer.alloc(base64Room(video.length) + 4);
+				const out = room.subarray(outShift);
+				const base64 = new Base64Pieces(video.length);
+				const parts: Buffer[] = [];
+				for (const [from, to] of [
+					[0, 1],
+					[1, 24_577],
+					[24_577, 24_580],
+					[24_580, video.length],
+				]) {
+					const written = base64.next(shifted.subarray(from, to), out);
+					parts.push(Buffer.from(out.subarray(0, written)));
+				}
+				parts.push(base64.end());
+				expect([inShift, outShift, Buffer.concat(parts).toString()]).toEqual([
+					inShift,
+					outShift,
+					expected,
+				]);
+			}
+		}
+	});
+
 	it('encodes only whole 3-byte groups of each piece and keeps the rest for the next', () => {
 		const base64 = new Base64Pieces(7);
 		const out = Buffer.alloc(16, '.');

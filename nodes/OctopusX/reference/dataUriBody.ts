@@ -50,11 +50,24 @@ export class SizeMismatch extends Error {
 }
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-/** The two base64 characters of every 12-bit value, as (first << 8) | second. */
-const PAIRS = Uint16Array.from({ length: 4096 }, (_, v) => {
-	return (ALPHABET.charCodeAt(v >>> 6) << 8) | ALPHABET.charCodeAt(v & 63);
-});
 const PAD = 0x3d; // '='
+
+/** Whether a Uint32Array stores its lowest byte first (x64 and arm64 do). */
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
+/**
+ * The four characters of a 3-byte group v, as the 32-bit word that puts them in memory in order, are
+ * `FIRST[v >>> 12] | SECOND[v & 4095]`: FIRST holds the two characters of the upper 12 bits in the
+ * word's first two bytes, SECOND those of the lower 12 bits in its last two. One store per group.
+ */
+const FIRST = new Uint32Array(4096);
+const SECOND = new Uint32Array(4096);
+for (let v = 0; v < 4096; v++) {
+	const one = ALPHABET.charCodeAt(v >>> 6);
+	const two = ALPHABET.charCodeAt(v & 63);
+	FIRST[v] = LITTLE_ENDIAN ? one | (two << 8) : ((one << 24) | (two << 16)) >>> 0;
+	SECOND[v] = LITTLE_ENDIAN ? ((one << 16) | (two << 24)) >>> 0 : (one << 8) | two;
+}
 
 /** Bytes of output `next` may write for a piece of `pieceBytes`: its groups plus one carried in. */
 export function base64Room(pieceBytes: number): number {
@@ -96,16 +109,19 @@ export class Base64Pieces {
 			this.carried = 0;
 		}
 		const whole = piece.length - ((piece.length - i) % 3);
-		for (; i < whole; i += 3) {
-			const v = (piece[i] << 16) | (piece[i + 1] << 8) | piece[i + 2];
-			const a = PAIRS[v >>> 12];
-			const b = PAIRS[v & 4095];
-			out[o] = a >>> 8;
-			out[o + 1] = a & 255;
-			out[o + 2] = b >>> 8;
-			out[o + 3] = b & 255;
-			o += 4;
+		if (out.byteOffset % 4 === 0) {
+			o = encodeGroups(
+				piece,
+				i,
+				whole,
+				new Uint32Array(out.buffer, out.byteOffset, out.length >>> 2),
+				o,
+			);
+		} else {
+			for (let at = i; at < whole; at += 3)
+				o = group(piece[at], piece[at + 1], piece[at + 2], out, o);
 		}
+		i = whole;
 		while (i < piece.length) this.carry[this.carried++] = piece[i++];
 		return o;
 	}
@@ -126,13 +142,54 @@ export class Base64Pieces {
 	}
 }
 
+/**
+ * The groups of piece[from, to) (whole groups) written as words from byte `o` of `out` (a multiple
+ * of 4). Where the input is aligned on a little-endian machine, 12 bytes are read as 3 words and
+ * make 4 groups; otherwise, and for the last few groups, the bytes are read one by one.
+ */
+function encodeGroups(
+	piece: Uint8Array,
+	from: number,
+	to: number,
+	out: Uint32Array,
+	o: number,
+): number {
+	let word = o >>> 2;
+	let i = from;
+	if (LITTLE_ENDIAN && (piece.byteOffset + from) % 4 === 0) {
+		const blocks = Math.floor((to - from) / 12);
+		const input = new Uint32Array(piece.buffer, piece.byteOffset + from, blocks * 3);
+		for (let w = 0; w < input.length; w += 3) {
+			// Bytes 0-3, 4-7 and 8-11 of the block, the first of each in the lowest bits.
+			const a = input[w];
+			const b = input[w + 1];
+			const c = input[w + 2];
+			const v0 = ((a & 255) << 16) | (a & 0xff00) | ((a >>> 16) & 255);
+			const v1 = ((a >>> 24) << 16) | ((b & 255) << 8) | ((b >>> 8) & 255);
+			const v2 = (((b >>> 16) & 255) << 16) | ((b >>> 24) << 8) | (c & 255);
+			const v3 = (((c >>> 8) & 255) << 16) | (((c >>> 16) & 255) << 8) | (c >>> 24);
+			out[word] = FIRST[v0 >>> 12] | SECOND[v0 & 4095];
+			out[word + 1] = FIRST[v1 >>> 12] | SECOND[v1 & 4095];
+			out[word + 2] = FIRST[v2 >>> 12] | SECOND[v2 & 4095];
+			out[word + 3] = FIRST[v3 >>> 12] | SECOND[v3 & 4095];
+			word += 4;
+		}
+		i += blocks * 12;
+	}
+	for (; i < to; i += 3) {
+		const v = (piece[i] << 16) | (piece[i + 1] << 8) | piece[i + 2];
+		out[word++] = FIRST[v >>> 12] | SECOND[v & 4095];
+	}
+	return word << 2;
+}
+
+/** One group written byte by byte (the carried group, the padded last one, an unaligned output). */
 function group(x: number, y: number, z: number, out: Uint8Array, o: number): number {
 	const v = (x << 16) | (y << 8) | z;
-	const a = PAIRS[v >>> 12];
-	const b = PAIRS[v & 4095];
-	out[o] = a >>> 8;
-	out[o + 1] = a & 255;
-	out[o + 2] = b >>> 8;
-	out[o + 3] = b & 255;
+	const alphabet = ALPHABET;
+	out[o] = alphabet.charCodeAt(v >>> 18);
+	out[o + 1] = alphabet.charCodeAt((v >>> 12) & 63);
+	out[o + 2] = alphabet.charCodeAt((v >>> 6) & 63);
+	out[o + 3] = alphabet.charCodeAt(v & 63);
 	return o + 4;
 }

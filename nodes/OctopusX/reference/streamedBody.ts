@@ -7,20 +7,26 @@ import { unreadableStoredFile } from './binaryReference';
 import type { DataUriFrame } from './dataUriBody';
 import { Base64Pieces, base64Room, dataUriFrame, SizeMismatch } from './dataUriBody';
 
-/** The file is read and encoded this many bytes at a time (a multiple of 3: no carry between reads). */
-const PIECE_BYTES = 144 * 1024;
+/**
+ * The file is read and encoded this many bytes at a time: a multiple of 3 (no carry between reads)
+ * and of 4 (every piece starts aligned for the word-wise encoder). Fewer, larger pieces cost less
+ * CPU per file (each one passes several streams and a system call); every upload holds about
+ * 6 pieces' worth (a read ahead, the one being encoded, the encoded buffers), so this also sets its
+ * memory (docs/streamed-upload.md has both figures).
+ */
+export const PIECE_BYTES = 288 * 1024;
 
 /**
  * Encoded pieces are written into this many buffers in turn (1.5 MiB in all), so a file of any size
  * leaves no garbage behind: a new buffer per piece is freed only at a collection, after tens of
- * megabytes. A buffer is written again 8 pieces later. By then the piece it held has left the
+ * megabytes. A buffer is written again 4 pieces later. By then the piece it held has left the
  * process: every piece is larger than the high-water mark of each stream it passes (this body,
- * axios's length check, the request, the socket), so each holds at most one or two before it stops
+ * the request, the socket; 64 KiB at most, on Node 22+), so each holds at most one before it stops
  * asking for more. Measured: a throttled upload through axios 1.18 arrives intact with 3 buffers and
  * corrupted with 2 (the engine test "a slow link"). Redirects, which would keep every piece to send
  * again, are not followed for a streamed body.
  */
-const OUTPUT_BUFFERS = 8;
+const OUTPUT_BUFFERS = 4;
 
 type MakeStream = (
 	pieces: AsyncIterable<Buffer>,
@@ -170,18 +176,30 @@ function bodyFailure(reference: BinaryReference, error: unknown): BodyFailure {
 
 type Transferable = ArrayBuffer & { transfer?: (length: number) => ArrayBuffer };
 
+/** A message port closed at once: what is transferred to it is detached and dropped. */
+let discardPort: { postMessage(value: null, transfer: ArrayBuffer[]): void } | undefined;
+
 /**
- * Frees a chunk's memory now instead of at the next garbage collection. `ArrayBuffer.prototype.
- * transfer` (Node 21+) moves the bytes into a zero-length buffer, so the old memory is released at
- * once. Only a chunk that is a whole buffer of its own is freed, never a view into a shared one.
+ * Frees a chunk's memory now instead of at the next garbage collection. Only a chunk that is a whole
+ * buffer of its own is freed, never a view into a shared one.
+ *
+ * `ArrayBuffer.prototype.transfer` (Node 21+) moves the bytes into a zero-length buffer, so the old
+ * memory is released at once. Node 20 lacks it; there the buffer is transferred to a closed message
+ * port: a transfer detaches the buffer before the message is sent, and a closed port drops the
+ * message, so the memory is released as the call returns (HTML's "message port post message
+ * steps", which Node's MessagePort follows).
  */
 function release(chunk: Uint8Array): void {
 	const buffer = chunk.buffer as Transferable;
-	if (
-		typeof buffer.transfer === 'function' &&
-		chunk.byteOffset === 0 &&
-		chunk.byteLength === buffer.byteLength
-	) {
+	if (chunk.byteOffset !== 0 || chunk.byteLength !== buffer.byteLength) return;
+	if (typeof buffer.transfer === 'function') {
 		buffer.transfer(0);
+		return;
 	}
+	if (!discardPort && typeof MessageChannel === 'function') {
+		const { port1 } = new MessageChannel();
+		port1.close();
+		discardPort = port1 as unknown as typeof discardPort;
+	}
+	discardPort?.postMessage(null, [buffer]);
 }

@@ -1,5 +1,7 @@
 import { randomFillSync as randomFill } from 'node:crypto';
+import { ReadStream } from 'node:fs';
 
+import { PIECE_BYTES } from '../../../nodes/OctopusX/reference/streamedBody';
 import { OctopusSimulator } from '../../simulator';
 import { mp4Bytes, PROMPT, sha256 } from '../fixtures';
 import { runOctopusX, type BinaryMode } from '../harness';
@@ -59,4 +61,40 @@ describe.each(['filesystem', 'default'] as BinaryMode[])('binary data in %s mode
 		expect(expected - base64).toBeGreaterThan(0);
 		expect(expected - base64).toBeLessThan(1024);
 	});
+});
+
+test('every piece read from the file store is freed as soon as it is encoded, not at a collection', async () => {
+	// n8n's file store reads each piece into a buffer of its own. The node frees it after encoding
+	// (a detached buffer has length 0), so a file's worth of read pieces never waits for the garbage
+	// collector. The pieces are seen where the file stream hands them over.
+	const pieces: Buffer[] = [];
+	const push = ReadStream.prototype.push;
+	const spy = jest.spyOn(ReadStream.prototype, 'push').mockImplementation(function (
+		this: ReadStream,
+		chunk: unknown,
+		encoding?: BufferEncoding,
+	) {
+		if (Buffer.isBuffer(chunk) && this.readableHighWaterMark === PIECE_BYTES) pieces.push(chunk);
+		return push.call(this, chunk, encoding);
+	});
+	try {
+		const file = mp4Bytes(3 * MiB + 5);
+		randomFill(file.subarray(32));
+		const result = await runOctopusX({
+			credentials: { apiKey: sim.apiKey, baseUrl: sim.baseUrl },
+			parameters: { operation: 'submit', prompt: PROMPT },
+			items: [{ binary: { data: { bytes: file, mimeType: 'video/mp4' } } }],
+			binaryMode: 'filesystem',
+		});
+		expect(result.error).toBeUndefined();
+		const [submit] = sim.requestsTo('submit');
+		const reference = Object.values(submit.json as Record<string, { sha256?: string }>).find(
+			(value) => value?.sha256,
+		);
+		expect(reference?.sha256).toBe(sha256(file));
+	} finally {
+		spy.mockRestore();
+	}
+	expect(pieces.length).toBe(Math.ceil((3 * MiB + 5) / PIECE_BYTES));
+	expect(pieces.map((piece) => piece.length)).toEqual(pieces.map(() => 0));
 });
