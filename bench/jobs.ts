@@ -40,9 +40,10 @@ export type Job =
 			/**
 			 * control: the node with the same input, submitting a URL instead (what the run costs
 			 * without the upload); buffered: the node sending the body built whole in one buffer, as
-			 * before it was streamed (bench/buffered/).
+			 * before it was streamed (bench/buffered/); prebuilt: that body built once before the
+			 * measured runs, so they measure sending it alone (CPU only).
 			 */
-			variant: Variant | 'control' | 'buffered';
+			variant: Variant | 'control' | 'buffered' | 'prebuilt';
 			fileBytes: number;
 			/** Items of that size in one Submit, all in flight at once (up to the node's bound of 5). */
 			items: number;

@@ -1,6 +1,7 @@
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { freeChunk, storeGivesOwnBuffers } from './freeChunk';
 import { describeFileType, formatBytes, looksLikeMp4, MAX_REFERENCE_BYTES } from './limits';
 
 /** A reference video found in an input item, checked and ready to be encoded. */
@@ -17,7 +18,9 @@ const HEAD_BYTES = 16;
 
 /**
  * The file's first bytes, to recognise an MP4. Read with a read size of just those bytes: a whole
- * chunk (and a copy of it) would otherwise stay in memory as garbage until the next collection.
+ * chunk (and a copy of it) would otherwise stay in memory as garbage until the next collection. A
+ * store that can only hand over the whole file (n8n's `database` mode) still does; that buffer is
+ * freed here as soon as its first bytes are copied.
  */
 async function readHead(fn: IExecuteFunctions, binaryDataId: string): Promise<Buffer> {
 	const stream = await fn.helpers.getBinaryStream(binaryDataId, HEAD_BYTES);
@@ -28,6 +31,7 @@ async function readHead(fn: IExecuteFunctions, binaryDataId: string): Promise<Bu
 			const piece = (chunk as Uint8Array).subarray(0, HEAD_BYTES - got);
 			head.set(piece, got);
 			got += piece.length;
+			if (storeGivesOwnBuffers(binaryDataId)) freeChunk(chunk as Uint8Array);
 			if (got === HEAD_BYTES) break;
 		}
 	} finally {

@@ -6,6 +6,7 @@ import type { BinaryReference } from './binaryReference';
 import { unreadableStoredFile } from './binaryReference';
 import type { DataUriFrame } from './dataUriBody';
 import { Base64Pieces, base64Room, dataUriFrame, SizeMismatch } from './dataUriBody';
+import { freeChunk, storeGivesOwnBuffers } from './freeChunk';
 
 /**
  * The file is read and encoded this many bytes at a time: a multiple of 3 (no carry between reads)
@@ -68,8 +69,7 @@ export function referenceBody(
 			const { message, description } = unreadableStoredFile(reference.propertyName, id, error);
 			return new BodyFailure(message, description);
 		}
-		// A file store's stream reads every chunk into a fresh buffer of its own, which nothing else keeps.
-		const ownChunks = /^filesystem(-v2)?:/.test(id);
+		const ownChunks = storeGivesOwnBuffers(id);
 		let failure: BodyFailure | undefined;
 		const pieces = encoded(frame, reference.bytes, source, ownChunks, (error) => {
 			failure = explain(error);
@@ -113,7 +113,7 @@ async function* encoded(
 				const written = base64.next(chunk.subarray(at, at + PIECE_BYTES), out);
 				if (written > 0) yield out.subarray(0, written);
 			}
-			if (ownChunks) release(chunk);
+			if (ownChunks) freeChunk(chunk);
 		}
 		yield base64.end();
 		yield frame.tail;
@@ -172,34 +172,4 @@ function bodyFailure(reference: BinaryReference, error: unknown): BodyFailure {
 		`The file ${file} could not be read to its end (${reason})`,
 		`${cutOff} Check that n8n's binary data storage is reachable from this instance, then run this item again.`,
 	);
-}
-
-type Transferable = ArrayBuffer & { transfer?: (length: number) => ArrayBuffer };
-
-/** A message port closed at once: what is transferred to it is detached and dropped. */
-let discardPort: { postMessage(value: null, transfer: ArrayBuffer[]): void } | undefined;
-
-/**
- * Frees a chunk's memory now instead of at the next garbage collection. Only a chunk that is a whole
- * buffer of its own is freed, never a view into a shared one.
- *
- * `ArrayBuffer.prototype.transfer` (Node 21+) moves the bytes into a zero-length buffer, so the old
- * memory is released at once. Node 20 lacks it; there the buffer is transferred to a closed message
- * port: a transfer detaches the buffer before the message is sent, and a closed port drops the
- * message, so the memory is released as the call returns (HTML's "message port post message
- * steps", which Node's MessagePort follows).
- */
-function release(chunk: Uint8Array): void {
-	const buffer = chunk.buffer as Transferable;
-	if (chunk.byteOffset !== 0 || chunk.byteLength !== buffer.byteLength) return;
-	if (typeof buffer.transfer === 'function') {
-		buffer.transfer(0);
-		return;
-	}
-	if (!discardPort && typeof MessageChannel === 'function') {
-		const { port1 } = new MessageChannel();
-		port1.close();
-		discardPort = port1 as unknown as typeof discardPort;
-	}
-	discardPort?.postMessage(null, [buffer]);
 }
