@@ -12,6 +12,12 @@ export interface BinaryReference {
 	binary: IBinaryData;
 	/** The whole file, kept only where n8n holds binaries in memory anyway. */
 	inMemory?: Buffer;
+	/**
+	 * The whole file as the check read it, where the store can only hand over whole files (n8n's
+	 * `database` mode) and the execution has one item: the first attempt sends it instead of reading
+	 * the file a second time, and drops it. Every later attempt reads the file afresh.
+	 */
+	readByCheck?: { file: Buffer; stream: unknown };
 }
 
 const HEAD_BYTES = 16;
@@ -20,24 +26,35 @@ const HEAD_BYTES = 16;
  * The file's first bytes, to recognise an MP4. Read with a read size of just those bytes: a whole
  * chunk (and a copy of it) would otherwise stay in memory as garbage until the next collection. A
  * store that can only hand over the whole file (n8n's `database` mode) still does; that buffer is
- * freed here as soon as its first bytes are copied.
+ * freed here as soon as its first bytes are copied, or, with `keepWhole`, kept to be sent.
  */
-async function readHead(fn: IExecuteFunctions, binaryDataId: string): Promise<Buffer> {
+async function readHead(
+	fn: IExecuteFunctions,
+	binaryDataId: string,
+	bytes: number,
+	keepWhole: boolean,
+): Promise<{ head: Buffer; readByCheck?: BinaryReference['readByCheck'] }> {
 	const stream = await fn.helpers.getBinaryStream(binaryDataId, HEAD_BYTES);
+	const own = storeGivesOwnBuffers(binaryDataId);
 	const head = Buffer.alloc(HEAD_BYTES);
 	let got = 0;
+	let readByCheck: BinaryReference['readByCheck'];
 	try {
 		for await (const chunk of stream) {
 			const piece = (chunk as Uint8Array).subarray(0, HEAD_BYTES - got);
 			head.set(piece, got);
 			got += piece.length;
-			if (storeGivesOwnBuffers(binaryDataId)) freeChunk(chunk as Uint8Array);
+			if (own && keepWhole && got === piece.length && (chunk as Buffer).length === bytes) {
+				readByCheck = { file: chunk as Buffer, stream };
+			} else if (own) {
+				freeChunk(chunk as Uint8Array);
+			}
 			if (got === HEAD_BYTES) break;
 		}
 	} finally {
 		stream.destroy();
 	}
-	return head.subarray(0, got);
+	return { head: head.subarray(0, got), readByCheck };
 }
 
 /**
@@ -68,6 +85,7 @@ export async function checkBinaryReference(
 	let bytes: number;
 	let head: Buffer;
 	let inMemory: Buffer | undefined;
+	let readByCheck: BinaryReference['readByCheck'];
 	if (binary.id) {
 		const id = binary.id;
 		try {
@@ -75,7 +93,12 @@ export async function checkBinaryReference(
 				typeof binary.bytes === 'number'
 					? binary.bytes
 					: (await fn.helpers.getBinaryMetadata(id)).fileSize;
-			head = bytes > 0 ? await readHead(fn, id) : Buffer.alloc(0);
+			// With one item, nothing is read between this check and the send: a whole file read here is
+			// worth keeping for it. With several, every item is checked before any is sent, and keeping
+			// each file until its turn would hold them all.
+			const keepWhole = bytes <= MAX_REFERENCE_BYTES && fn.getInputData().length === 1;
+			({ head, readByCheck } =
+				bytes > 0 ? await readHead(fn, id, bytes, keepWhole) : { head: Buffer.alloc(0) });
 		} catch (error) {
 			const { message, description } = unreadableStoredFile(propertyName, id, error);
 			throw fail(message, description);
@@ -93,6 +116,10 @@ export async function checkBinaryReference(
 			`The file in 'Input Binary Field' ('${propertyName}') has 0 bytes. Check the node that produced it (a failed download often yields an empty file).`,
 		);
 	}
+	if (!looksLikeMp4(head) && readByCheck) {
+		freeChunk(readByCheck.file);
+		readByCheck = undefined;
+	}
 	if (!looksLikeMp4(head)) {
 		const kind = describeFileType(head);
 		throw fail(
@@ -106,7 +133,7 @@ export async function checkBinaryReference(
 			`OctopusX accepts a reference video of at most 15 MiB; the file in 'Input Binary Field' ('${propertyName}') is larger. Compress or shorten it first, or upload it somewhere public and use 'Video Source: Public URL' instead.`,
 		);
 	}
-	return { propertyName, bytes, fileName: binary.fileName, binary, inMemory };
+	return { propertyName, bytes, fileName: binary.fileName, binary, inMemory, readByCheck };
 }
 
 /**

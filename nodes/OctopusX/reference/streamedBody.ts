@@ -62,12 +62,21 @@ export function referenceBody(
 			);
 		}
 		const id = reference.binary.id as string;
-		let source: AsyncIterable<Uint8Array>;
-		try {
-			source = await fn.helpers.getBinaryStream(id, PIECE_BYTES);
-		} catch (error) {
-			const { message, description } = unreadableStoredFile(reference.propertyName, id, error);
-			return new BodyFailure(message, description);
+		let source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+		let streamOfStore: unknown;
+		const kept = reference.readByCheck;
+		if (kept) {
+			// The whole file the check read (one item, a store of whole files): sent once, then dropped.
+			reference.readByCheck = undefined;
+			source = [kept.file];
+			streamOfStore = kept.stream;
+		} else {
+			try {
+				source = streamOfStore = await fn.helpers.getBinaryStream(id, PIECE_BYTES);
+			} catch (error) {
+				const { message, description } = unreadableStoredFile(reference.propertyName, id, error);
+				return new BodyFailure(message, description);
+			}
 		}
 		const ownChunks = storeGivesOwnBuffers(id);
 		let failure: BodyFailure | undefined;
@@ -75,7 +84,7 @@ export function referenceBody(
 			failure = explain(error);
 			return failure;
 		});
-		const makeStream = streamMakerOf(source);
+		const makeStream = streamMakerOf(streamOfStore);
 		if (!makeStream) return await collect(frame, pieces, explain);
 
 		const body: StreamBody = {
