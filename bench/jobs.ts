@@ -40,10 +40,9 @@ export type Job =
 			/**
 			 * control: the node with the same input, submitting a URL instead (what the run costs
 			 * without the upload); buffered: the node sending the body built whole in one buffer, as
-			 * before it was streamed (bench/buffered/); prebuilt: that body built once before the
-			 * measured runs, so they measure sending it alone (CPU only).
+			 * before it was streamed (bench/buffered/).
 			 */
-			variant: Variant | 'control' | 'buffered' | 'prebuilt';
+			variant: Variant | 'control' | 'buffered';
 			fileBytes: number;
 			/** Items of that size in one Submit, all in flight at once (up to the node's bound of 5). */
 			items: number;

@@ -89,7 +89,7 @@ async function main(): Promise<void> {
 			items,
 			sim: remote,
 		});
-	const cpu = async (variant: UploadVariant | 'prebuilt') =>
+	const cpu = async (variant: UploadVariant) =>
 		await run<UploadCpuResult>({
 			scenario: 'uploadCpu',
 			variant,
@@ -166,7 +166,6 @@ async function main(): Promise<void> {
 		control: await cpu('control'),
 		node: await cpu('node'),
 		buffered: await cpu('buffered'),
-		prebuilt: await cpu('prebuilt'),
 		naive: await cpu('naive'),
 	};
 	const encode = async (variant: 'node' | 'buffered') =>
@@ -209,7 +208,7 @@ interface Figures {
 	up: Record<UploadVariant, JobOutcome<UploadMemoryResult>>;
 	small: Record<'control' | 'node' | 'buffered', JobOutcome<UploadMemoryResult>>;
 	five: Record<'control' | 'node' | 'buffered', JobOutcome<UploadMemoryResult>>;
-	cpus: Record<UploadVariant | 'prebuilt', JobOutcome<UploadCpuResult>>;
+	cpus: Record<UploadVariant, JobOutcome<UploadCpuResult>>;
 	encodes: Record<'node' | 'buffered', JobOutcome<EncodeCpuResult>>;
 	down: Record<Variant | 'control' | 'nodeDouble', JobOutcome<DownloadMemoryResult>>;
 	node: {
@@ -385,9 +384,8 @@ function buildRows(f: Figures): Row[] {
 			np.retryAfter.gapsMs.every((g) => g >= POLLING.retryAfterS * 1000),
 	});
 
-	const cpu = (v: UploadVariant | 'prebuilt') =>
-		f.cpus[v].result.userMs + f.cpus[v].result.systemMs;
-	const cpuAdded = (v: Exclude<UploadVariant, 'control'> | 'prebuilt') => cpu(v) - cpu('control');
+	const cpu = (v: UploadVariant) => f.cpus[v].result.userMs + f.cpus[v].result.systemMs;
+	const cpuAdded = (v: Exclude<UploadVariant, 'control'>) => cpu(v) - cpu('control');
 	rows.push({
 		target: '5',
 		what: `CPU (user + system, process.cpuUsage()) one ${mib(file)} Submit adds: engine run − the same run with a URL reference (${ms(cpu('control'))}); median of 3; baseline: the body built whole, as before`,
@@ -405,14 +403,6 @@ function buildRows(f: Figures): Row[] {
 		ratio: `${(cpuAdded('naive') / cpuAdded('node')).toFixed(1)} × less`,
 		goal: '< 100 ms',
 		met: cpuAdded('node') < 100,
-	});
-	rows.push({
-		target: '5',
-		what: 'what sending the body alone costs, read and encoded before the run (the buffered body built once and sent again): no body can cost less; it bounds what halving can reach',
-		node: `${ms(cpuAdded('prebuilt'))} = ${(cpuAdded('prebuilt') / cpuAdded('buffered')).toFixed(2)} × the buffered body`,
-		baseline: ms(cpuAdded('buffered')),
-		ratio: '–',
-		goal: 'reported',
 	});
 	const rounds = (v: 'node' | 'buffered') => f.encodes[v].result.roundsMs;
 	rows.push({

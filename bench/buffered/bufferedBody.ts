@@ -62,27 +62,3 @@ export function useBufferedBody(): void {
 	};
 	built.referenceBody = buffered;
 }
-
-/**
- * The buffered body, built the first time and sent again as it is every time after: runs after the
- * first measure what n8n's request path costs to send the body, without reading or encoding the
- * file. No body can cost less than that to send.
- */
-export function usePrebuiltBody(): void {
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const built = require(join(DIST, 'reference', 'streamedBody')) as typeof StreamedBody;
-	const bodies = new Map<number, Buffer>();
-	const prebuilt: typeof StreamedBody.referenceBody = (fn, reference, fields, videoField) => {
-		return async () => {
-			let whole = bodies.get(reference.bytes);
-			if (!whole) {
-				const body = new JsonBodyWithDataUri(fields, videoField, reference.bytes);
-				await encodeBinaryReference(fn, reference, body);
-				whole = body.finish();
-				bodies.set(reference.bytes, whole);
-			}
-			return whole;
-		};
-	};
-	built.referenceBody = prebuilt;
-}

@@ -27,7 +27,7 @@ const UPLOAD_BYTES = 15 * MiB;
 const DOWNLOAD_BYTES = 200 * MB;
 const WARM_UP_BYTES = 256 * 1024;
 const WORKER = 'worker-1';
-const ROUNDS = Number(process.env.OCTOPUSX_BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.OCTOPUSX_BENCH_ROUNDS ?? 7);
 
 type Variant = 'control' | 'node' | 'naive';
 

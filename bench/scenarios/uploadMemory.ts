@@ -1,4 +1,4 @@
-import { useBufferedBody, usePrebuiltBody } from '../buffered/bufferedBody';
+import { useBufferedBody } from '../buffered/bufferedBody';
 import { referenceItems, runStep } from '../engineRun';
 import type { Job } from '../jobs';
 import { mp4Bytes } from '../media';
@@ -14,7 +14,6 @@ export interface UploadMemoryResult {
 function runOnce(job: UploadJob, file: Buffer, items = job.items) {
 	const variant = job.variant === 'naive' ? 'naive' : 'node';
 	if (job.variant === 'buffered') useBufferedBody();
-	if (job.variant === 'prebuilt') usePrebuiltBody();
 	return runStep(variant, 'submit', job.sim, referenceItems(file, items), {
 		urlReference: job.variant === 'control',
 	});
@@ -47,8 +46,6 @@ export interface UploadCpuResult {
  */
 export async function uploadCpu(job: UploadJob): Promise<UploadCpuResult> {
 	const file = mp4Bytes(job.fileBytes);
-	// A prebuilt body is built here, in a warm-up, for the file measured.
-	if (job.variant === 'prebuilt') await runOnce(job, file);
 	await runOnce(job, file.subarray(0, 64 * 1024), 1);
 	await runOnce(job, file.subarray(0, 1024 * 1024), 1);
 	const runs: Array<{ userMs: number; systemMs: number }> = [];
