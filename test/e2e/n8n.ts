@@ -97,7 +97,25 @@ export function nodeOutput(run: RunJson, node: string, output = 0, runIndex = 0)
 	return runs[runIndex]?.data?.main?.[output] ?? [];
 }
 
+/** Ports this process has handed out: a port closed after probing can come back from the next probe. */
+const handedOut = new Set<number>();
+
+/**
+ * A spare loopback port, never one this process handed out before: two probes in a row can get the
+ * same port back from the kernel (once gave n8n's HTTP port and its task broker's the same number).
+ */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
+	for (let attempt = 0; attempt < 50; attempt++) {
+		const port = await probePort(host);
+		if (!handedOut.has(port)) {
+			handedOut.add(port);
+			return port;
+		}
+	}
+	throw new Error(`No spare port on ${host} after 50 tries`);
+}
+
+async function probePort(host: string): Promise<number> {
 	return await new Promise((resolve, reject) => {
 		const server = createServer();
 		server.unref();
