@@ -1,7 +1,5 @@
-import { randomFillSync } from 'node:crypto';
-
 import type { OctopusSimulator, RecordedRequest } from '../simulator';
-import { mp4Bytes, sha256 } from './fixtures';
+import { randomMp4, sha256 } from './fixtures';
 import { run, submit, withSim } from './faults/support';
 import type { BinaryMode } from './harness';
 
@@ -11,12 +9,6 @@ import type { BinaryMode } from './harness';
  * request off before the body is complete (the server then creates nothing).
  */
 const MiB = 1024 * 1024;
-
-function randomMp4(size: number): Buffer {
-	const file = mp4Bytes(size);
-	randomFillSync(file.subarray(32));
-	return file;
-}
 
 /** What the body of a submit carrying `fileBytes` of video, and these fields, weighs. */
 function bodyLength(submitRequest: RecordedRequest, fileBytes: number): number {

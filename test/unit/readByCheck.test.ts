@@ -1,4 +1,3 @@
-import { randomFillSync } from 'node:crypto';
 import { Readable } from 'node:stream';
 
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
@@ -6,7 +5,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { checkBinaryReference } from '../../nodes/OctopusX/reference/binaryReference';
 import { referenceBody } from '../../nodes/OctopusX/reference/streamedBody';
 import type { StreamBody } from '../../nodes/OctopusX/transport/requestBody';
-import { mp4Bytes } from '../engine/fixtures';
+import { randomMp4 } from '../engine/fixtures';
 
 /**
  * n8n's `database` binary store (the same code in n8n 1.123, 2.0 and 2.41) loads the whole file
@@ -55,12 +54,6 @@ async function sentVideo(body: StreamBody): Promise<Buffer> {
 }
 
 const FIELDS = { model: 'omni-fast-v2v', prompt: 'Keep the motion' };
-
-function randomMp4(size: number): Buffer {
-	const file = mp4Bytes(size);
-	randomFillSync(file.subarray(32));
-	return file;
-}
 
 describe('a store that hands over whole files (database mode)', () => {
 	it('with one item, the file the check read is the one sent: one read, freed once sent', async () => {

@@ -44,7 +44,8 @@ async function readHead(
 			const piece = (chunk as Uint8Array).subarray(0, HEAD_BYTES - got);
 			head.set(piece, got);
 			got += piece.length;
-			if (own && keepWhole && got === piece.length && (chunk as Buffer).length === bytes) {
+			// Only a first piece can be the whole file.
+			if (own && keepWhole && (chunk as Buffer).length === bytes) {
 				readByCheck = { file: chunk as Buffer, stream };
 			} else if (own) {
 				freeChunk(chunk as Uint8Array);

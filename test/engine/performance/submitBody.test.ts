@@ -1,9 +1,8 @@
-import { randomFillSync as randomFill } from 'node:crypto';
 import { ReadStream } from 'node:fs';
 
 import { PIECE_BYTES } from '../../../nodes/OctopusX/reference/streamedBody';
 import { OctopusSimulator } from '../../simulator';
-import { mp4Bytes, PROMPT, sha256 } from '../fixtures';
+import { PROMPT, randomMp4, sha256 } from '../fixtures';
 import { runOctopusX, type BinaryMode } from '../harness';
 
 /**
@@ -34,23 +33,27 @@ function expectedBody(received: Record<string, unknown>, file: Buffer): string {
 	);
 }
 
+/** One Submit of `file` from the item's binary field: the run, the request received, its video reference. */
+async function submitFile(file: Buffer, binaryMode: BinaryMode) {
+	const result = await runOctopusX({
+		credentials: { apiKey: sim.apiKey, baseUrl: sim.baseUrl },
+		parameters: { operation: 'submit', prompt: PROMPT },
+		items: [{ binary: { data: { bytes: file, mimeType: 'video/mp4' } } }],
+		binaryMode,
+	});
+	const [submit] = sim.requestsTo('submit');
+	const reference = Object.values((submit?.json ?? {}) as Record<string, { sha256?: string }>).find(
+		(value) => value?.sha256,
+	);
+	return { result, submit, reference };
+}
+
 describe.each(['filesystem', 'default'] as BinaryMode[])('binary data in %s mode', (binaryMode) => {
 	test('one 15 MiB submit sends exactly the encoded body, with its length announced', async () => {
 		// Random content: every one of the file's read chunks must arrive intact.
-		const file = mp4Bytes(15 * MiB);
-		randomFill(file.subarray(32));
-		const result = await runOctopusX({
-			credentials: { apiKey: sim.apiKey, baseUrl: sim.baseUrl },
-			parameters: { operation: 'submit', prompt: PROMPT },
-			items: [{ binary: { data: { bytes: file, mimeType: 'video/mp4' } } }],
-			binaryMode,
-		});
+		const file = randomMp4(15 * MiB);
+		const { result, submit, reference } = await submitFile(file, binaryMode);
 		expect(result.error).toBeUndefined();
-
-		const [submit] = sim.requestsTo('submit');
-		const reference = Object.values(submit.json as Record<string, { sha256?: string }>).find(
-			(value) => value?.sha256,
-		);
 		expect(reference?.sha256).toBe(sha256(file));
 		const expected = Buffer.byteLength(expectedBody(submit.json as Record<string, unknown>, file));
 		expect(submit.headers['transfer-encoding']).toBeUndefined();
@@ -78,19 +81,9 @@ test('every piece read from the file store is freed as soon as it is encoded, no
 		return push.call(this, chunk, encoding);
 	});
 	try {
-		const file = mp4Bytes(3 * MiB + 5);
-		randomFill(file.subarray(32));
-		const result = await runOctopusX({
-			credentials: { apiKey: sim.apiKey, baseUrl: sim.baseUrl },
-			parameters: { operation: 'submit', prompt: PROMPT },
-			items: [{ binary: { data: { bytes: file, mimeType: 'video/mp4' } } }],
-			binaryMode: 'filesystem',
-		});
+		const file = randomMp4(3 * MiB + 5);
+		const { result, reference } = await submitFile(file, 'filesystem');
 		expect(result.error).toBeUndefined();
-		const [submit] = sim.requestsTo('submit');
-		const reference = Object.values(submit.json as Record<string, { sha256?: string }>).find(
-			(value) => value?.sha256,
-		);
 		expect(reference?.sha256).toBe(sha256(file));
 	} finally {
 		spy.mockRestore();
