@@ -9,23 +9,16 @@ import { Base64Pieces, base64Room, dataUriFrame, SizeMismatch } from './dataUriB
 import { freeChunk, storeGivesOwnBuffers } from './freeChunk';
 
 /**
- * The file is read from n8n's binary store this many bytes at a time. Every read costs far more than
- * its bytes (a fresh buffer, a trip to the file system's thread pool, a stream turn), so fewer reads
- * save CPU; but the store's stream reads one chunk ahead, so an upload holds two reads at once. At
- * 768 KiB the five-uploads-in-flight peak is lower than with 288 KiB reads; at 1 MiB and above it
- * grows past one file (docs/streamed-upload.md has the measurements).
+ * The file is read and encoded this many bytes at a time: a multiple of 3 (no carry between reads)
+ * and of 4 (every piece starts aligned for the word-wise encoder). Fewer, larger pieces cost less
+ * CPU per file (each one passes several streams and a system call); every upload holds about
+ * 6 pieces' worth (a read ahead, the one being encoded, the encoded buffers), so this also sets its
+ * memory (docs/streamed-upload.md has both figures).
  */
-export const READ_BYTES = 768 * 1024;
+export const PIECE_BYTES = 288 * 1024;
 
 /**
- * Each read is base64-encoded and sent in pieces of this many bytes: a multiple of 3 (no carry
- * between pieces) and of 4 (every piece starts aligned for the word-wise encoder), dividing
- * READ_BYTES. The encoded buffers below are 4 of these pieces' output.
- */
-export const PIECE_BYTES = 192 * 1024;
-
-/**
- * Encoded pieces are written into this many buffers in turn (1 MiB in all), so a file of any size
+ * Encoded pieces are written into this many buffers in turn (1.5 MiB in all), so a file of any size
  * leaves no garbage behind: a new buffer per piece is freed only at a collection, after tens of
  * megabytes. A buffer is written again 4 pieces later. By then the piece it held has left the
  * process: every piece is larger than the high-water mark of each stream it passes (this body,
@@ -79,7 +72,7 @@ export function referenceBody(
 			streamOfStore = kept.stream;
 		} else {
 			try {
-				source = streamOfStore = await fn.helpers.getBinaryStream(id, READ_BYTES);
+				source = streamOfStore = await fn.helpers.getBinaryStream(id, PIECE_BYTES);
 			} catch (error) {
 				const { message, description } = unreadableStoredFile(reference.propertyName, id, error);
 				return new BodyFailure(message, description);

@@ -1,6 +1,6 @@
 import { ReadStream } from 'node:fs';
 
-import { READ_BYTES } from '../../../nodes/OctopusX/reference/streamedBody';
+import { PIECE_BYTES } from '../../../nodes/OctopusX/reference/streamedBody';
 import { OctopusSimulator } from '../../simulator';
 import { PROMPT, randomMp4, sha256 } from '../fixtures';
 import { runOctopusX, type BinaryMode } from '../harness';
@@ -77,7 +77,7 @@ test('every piece read from the file store is freed as soon as it is encoded, no
 		chunk: unknown,
 		encoding?: BufferEncoding,
 	) {
-		if (Buffer.isBuffer(chunk) && this.readableHighWaterMark === READ_BYTES) pieces.push(chunk);
+		if (Buffer.isBuffer(chunk) && this.readableHighWaterMark === PIECE_BYTES) pieces.push(chunk);
 		return push.call(this, chunk, encoding);
 	});
 	try {
@@ -88,6 +88,6 @@ test('every piece read from the file store is freed as soon as it is encoded, no
 	} finally {
 		spy.mockRestore();
 	}
-	expect(pieces.length).toBe(Math.ceil((3 * MiB + 5) / READ_BYTES));
+	expect(pieces.length).toBe(Math.ceil((3 * MiB + 5) / PIECE_BYTES));
 	expect(pieces.map((piece) => piece.length)).toEqual(pieces.map(() => 0));
 });
