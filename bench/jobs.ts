@@ -40,9 +40,10 @@ export type Job =
 			/**
 			 * control: the node with the same input, submitting a URL instead (what the run costs
 			 * without the upload); buffered: the node sending the body built whole in one buffer, as
-			 * before it was streamed (bench/buffered/).
+			 * before it was streamed (bench/buffered/); freeEncoder: the node with its encoder replaced
+			 * by a stand-in that costs nothing (bench/floors/freeEncoder.ts), uploadCpu only.
 			 */
-			variant: Variant | 'control' | 'buffered';
+			variant: Variant | 'control' | 'buffered' | 'freeEncoder';
 			fileBytes: number;
 			/** Items of that size in one Submit, all in flight at once (up to the node's bound of 5). */
 			items: number;

@@ -1,4 +1,5 @@
 import { useBufferedBody } from '../buffered/bufferedBody';
+import { useFreeEncoder } from '../floors/freeEncoder';
 import { referenceItems, runStep } from '../engineRun';
 import type { Job } from '../jobs';
 import { mp4Bytes } from '../media';
@@ -14,6 +15,7 @@ export interface UploadMemoryResult {
 function runOnce(job: UploadJob, file: Buffer, items = job.items) {
 	const variant = job.variant === 'naive' ? 'naive' : 'node';
 	if (job.variant === 'buffered') useBufferedBody();
+	if (job.variant === 'freeEncoder') useFreeEncoder();
 	return runStep(variant, 'submit', job.sim, referenceItems(file, items), {
 		urlReference: job.variant === 'control',
 	});
