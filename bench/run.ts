@@ -291,14 +291,23 @@ function buildRows(f: Figures): Row[] {
 	});
 	if (hasGnuTime) {
 		const rss = (v: UploadVariant) => up[v].maxRssBytes ?? 0;
-		const over = (v: Exclude<UploadVariant, 'control'>) =>
-			`${mib(rss(v))} (+${mib(rss(v) - rss('control'))} = ${times((rss(v) - rss('control')) / file)} file)`;
+		const over = (v: Exclude<UploadVariant, 'control'>) => {
+			const extra = rss(v) - rss('control');
+			// A process's RSS varies by a few MiB from run to run: one may end below the control.
+			return extra > 0
+				? `${mib(rss(v))} (+${mib(extra)} = ${times(extra / file)} file)`
+				: `${mib(rss(v))} (${mib(-extra)} below the control)`;
+		};
+		const nodeOver = rss('node') - rss('control');
 		rows.push({
 			target: '2',
 			what: `same, whole process max RSS (/usr/bin/time -v); control ${mib(rss('control'))}`,
 			node: over('node'),
 			baseline: `buffered ${over('buffered')}; naive ${over('naive')}`,
-			ratio: `${((rss('buffered') - rss('control')) / (rss('node') - rss('control'))).toFixed(1)} × less than buffered`,
+			ratio:
+				nodeOver > 0
+					? `${((rss('buffered') - rss('control')) / nodeOver).toFixed(1)} × less than buffered`
+					: 'none added',
 			goal: 'reported',
 		});
 	}
