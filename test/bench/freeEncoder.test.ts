@@ -36,7 +36,7 @@ const CASES: Array<[number, number[]]> = [
 	[288 * 1024 * 3 + 1, [288 * 1024, 288 * 1024, 288 * 1024]],
 ];
 
-test("the stand-in writes what the real encoder writes, piece for piece, and pads alike", () => {
+test('the stand-in writes what the real encoder writes, piece for piece, and pads alike', () => {
 	const real = CASES.map(([bytes, cuts]) => lengths(bytes, cuts));
 	useFreeEncoder();
 	const standIn = CASES.map(([bytes, cuts]) => lengths(bytes, cuts));
