@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 
 import type * as BinaryReference from '../nodes/OctopusX/reference/binaryReference';
+import type * as DataUriBody from '../nodes/OctopusX/reference/dataUriBody';
+import type * as FreeChunk from '../nodes/OctopusX/reference/freeChunk';
 import type * as StreamedBody from '../nodes/OctopusX/reference/streamedBody';
 import type * as Limit from '../nodes/OctopusX/transport/limit';
 
@@ -15,5 +17,7 @@ function load<T>(path: string): T {
 export const built = {
 	binaryReference: () => load<typeof BinaryReference>('reference/binaryReference'),
 	streamedBody: () => load<typeof StreamedBody>('reference/streamedBody'),
+	dataUriBody: () => load<typeof DataUriBody>('reference/dataUriBody'),
+	freeChunk: () => load<typeof FreeChunk>('reference/freeChunk'),
 	limit: () => load<typeof Limit>('transport/limit'),
 };

@@ -291,22 +291,20 @@ function buildRows(f: Figures): Row[] {
 	});
 	if (hasGnuTime) {
 		const rss = (v: UploadVariant) => up[v].maxRssBytes ?? 0;
-		const over = (v: Exclude<UploadVariant, 'control'>) => {
-			const extra = rss(v) - rss('control');
-			// A process's RSS varies by a few MiB from run to run: one may end below the control.
-			return extra > 0
-				? `${mib(rss(v))} (+${mib(extra)} = ${times(extra / file)} file)`
-				: `${mib(rss(v))} (${mib(-extra)} below the control)`;
-		};
-		const nodeOver = rss('node') - rss('control');
+		// A process's RSS varies by a few MiB from run to run: one may end below the control.
+		const extra = (v: Exclude<UploadVariant, 'control'>) => rss(v) - rss('control');
+		const over = (v: Exclude<UploadVariant, 'control'>) =>
+			extra(v) > 0
+				? `${mib(rss(v))} (+${mib(extra(v))} = ${times(extra(v) / file)} file)`
+				: `${mib(rss(v))} (${mib(-extra(v))} below the control)`;
 		rows.push({
 			target: '2',
 			what: `same, whole process max RSS (/usr/bin/time -v); control ${mib(rss('control'))}`,
 			node: over('node'),
 			baseline: `buffered ${over('buffered')}; naive ${over('naive')}`,
 			ratio:
-				nodeOver > 0
-					? `${((rss('buffered') - rss('control')) / nodeOver).toFixed(1)} × less than buffered`
+				extra('node') > 0
+					? `${(extra('buffered') / extra('node')).toFixed(1)} × less than buffered`
 					: 'none added',
 			goal: 'reported',
 		});

@@ -7,11 +7,8 @@
  * way is what no encoder, however fast, could take off the node's figure. The server receives a
  * video of zero bytes of the same length, which the simulator accepts.
  */
-import { join } from 'node:path';
-
 import type * as DataUriBody from '../../nodes/OctopusX/reference/dataUriBody';
-
-const DIST = join(__dirname, '..', '..', 'dist', 'nodes', 'OctopusX');
+import { built } from '../built';
 
 /** The encoder's counters, private in TypeScript, plain properties at run time. */
 interface Counters {
@@ -20,10 +17,9 @@ interface Counters {
 }
 
 export function useFreeEncoder(): void {
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const built = require(join(DIST, 'reference', 'dataUriBody')) as typeof DataUriBody;
+	const { Base64Pieces } = built.dataUriBody();
 	const filled = new WeakSet<ArrayBufferLike>();
-	built.Base64Pieces.prototype.next = function (
+	Base64Pieces.prototype.next = function (
 		this: DataUriBody.Base64Pieces,
 		piece: Uint8Array,
 		out: Uint8Array,

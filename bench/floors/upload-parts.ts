@@ -14,23 +14,17 @@
  */
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 
-import type * as DataUriBody from '../../nodes/OctopusX/reference/dataUriBody';
-import type * as FreeChunk from '../../nodes/OctopusX/reference/freeChunk';
 import { getEngine } from '../../test/engine/harness/engine';
+import { built } from '../built';
 import { mp4Bytes } from '../media';
 
 const FILE = 15 * 1024 * 1024;
 const BODY = (FILE / 3) * 4;
 const ROUNDS = 7;
-const DIST = join(__dirname, '..', '..', 'dist', 'nodes', 'OctopusX', 'reference');
-
-/* eslint-disable @typescript-eslint/no-require-imports */
-const { Base64Pieces, base64Room } = require(join(DIST, 'dataUriBody')) as typeof DataUriBody;
-const { freeChunk } = require(join(DIST, 'freeChunk')) as typeof FreeChunk;
-/* eslint-enable @typescript-eslint/no-require-imports */
+const { Base64Pieces, base64Room } = built.dataUriBody();
+const { freeChunk } = built.freeChunk();
 
 async function cpuMs(work: () => Promise<unknown> | unknown): Promise<number> {
 	for (let i = 0; i < 2; i++) await work();

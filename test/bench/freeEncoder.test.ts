@@ -3,14 +3,10 @@
  * honest floor only if the body keeps its length and its pieces: the stand-in must write as many
  * bytes per piece as the real encoder, and the same last group.
  */
-import { join } from 'node:path';
-
+import { built as builtNode } from '../../bench/built';
 import { useFreeEncoder } from '../../bench/floors/freeEncoder';
-import type * as DataUriBody from '../../nodes/OctopusX/reference/dataUriBody';
 
-const built = jest.requireActual<typeof DataUriBody>(
-	join(__dirname, '..', '..', 'dist', 'nodes', 'OctopusX', 'reference', 'dataUriBody'),
-);
+const built = builtNode.dataUriBody();
 
 /** Bytes written for each piece, then the last group, for a file cut at the given sizes. */
 function lengths(fileBytes: number, cuts: number[]): { pieces: number[]; end: string } {
