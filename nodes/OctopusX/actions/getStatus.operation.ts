@@ -10,11 +10,10 @@ import { NodeConnectionTypes, updateDisplayOptions } from 'n8n-workflow';
 import { log, msSinceCreated, videoSize } from '../record';
 import { taskFinished, taskPolled } from '../record/logLines';
 import { taskOutput } from '../result/taskOutput';
-import { readTaskStatus, stateOf, type TaskState } from '../task/taskStatus';
-import type { OctopusApi } from '../transport';
-import { callApi, errorContext } from '../transport';
-import { unreadableStatusError } from '../transport/apiErrors';
-import { ATTEMPTS } from '../transport/retryPolicy';
+import type { TaskState, TaskStatus } from '../task/taskStatus';
+import { readTaskStatus, stateOf } from '../task/taskStatus';
+import type { HttpAnswer, OctopusApi } from '../transport';
+import { callApi } from '../transport';
 import { AT_ONCE, createLimiter } from '../transport/limit';
 import {
 	outputBinaryPropertyOption,
@@ -112,8 +111,9 @@ async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<Stat
 	};
 }
 
-async function statusOf(api: OctopusApi, plan: StatusPlan) {
-	const answer = await callApi(
+async function statusOf(api: OctopusApi, plan: StatusPlan): Promise<TaskStatus> {
+	const read = (body: unknown) => readTaskStatus(body, plan.taskId);
+	const answer = (await callApi(
 		api,
 		'status',
 		{
@@ -123,17 +123,9 @@ async function statusOf(api: OctopusApi, plan: StatusPlan) {
 			taskId: plan.taskId,
 			timeoutMs: 30_000,
 		},
-		(a) => readTaskStatus(a.body, plan.taskId) !== undefined,
-	);
-	const status = readTaskStatus(answer.body, plan.taskId);
-	if (!status) {
-		throw unreadableStatusError(
-			errorContext(api, plan.itemIndex, plan.taskId),
-			answer.body,
-			ATTEMPTS.statusMalformed,
-		);
-	}
-	return status;
+		(a) => read(a.body) !== undefined,
+	)) as HttpAnswer;
+	return read(answer.body) as TaskStatus;
 }
 
 /** Looks each task up once. A failed task is reported as data here: asking for a status is not an error. */

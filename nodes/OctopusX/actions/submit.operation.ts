@@ -6,18 +6,13 @@ import { checkBinaryReference } from '../reference/binaryReference';
 import { referenceBody } from '../reference/streamedBody';
 import { buildSubmitFields, FieldProblem } from '../reference/submitFields';
 import type { OctopusApi } from '../transport';
-import { callApi, errorContext, isCancelled, stoppedError } from '../transport';
-import { CONCURRENCY_LIMIT_CODE, isConcurrencyRefusal, octopusError } from '../transport/apiErrors';
-import { AT_ONCE } from '../transport/limit';
+import { callApi } from '../transport';
+import { CONCURRENCY_LIMIT_CODE } from '../transport/apiErrors';
 import { log, rememberTask, submitFacts } from '../record';
-import { slotWaitEnded, slotWaitStarted, taskSubmitted } from '../record/logLines';
-import type { OutputChoice } from '../result/taskOutput';
-import { pollDelayMs } from '../task/pollSchedule';
+import { taskSubmitted } from '../record/logLines';
 import type { SlotSettings } from '../task/slotAdmission';
-import type { Attempt, NotSent, Sent } from '../task/submitWithinSlots';
-import { submitWithinSlots } from '../task/submitWithinSlots';
-import type { Settled, WaitJob } from '../task/waitForTasks';
-import { watchTasks } from '../task/waitForTasks';
+import type { Attempt, NotSent, SubmitItem } from '../task/submitPipeline';
+import { submitAndFollow } from '../task/submitPipeline';
 import type { WaitSettings } from './followTasks';
 import { deliverTask, readPollInterval, readWaitSettings } from './followTasks';
 import { readSlotSettings } from './slotParameters';
@@ -26,17 +21,14 @@ import { errorForModel, runsAsTool } from './toolMode';
 import type { ItemError, ItemResult, Operation } from './types';
 
 export { description };
-interface SubmitPlan {
-	itemIndex: number;
+interface SubmitPlan extends SubmitItem {
 	fields: IDataObject;
 	videoField?: string;
 	reference?: BinaryReference;
 	/** Set when the node waits for the task itself ("Wait for Completion"). */
-	wait?: WaitSettings;
+	follow?: WaitSettings;
 	/** How the item keeps to the key's limit of tasks at once. */
 	slots: SlotSettings;
-	/** How often the run's own tasks are looked at while items wait for a free slot. */
-	pollIntervalMs: number;
 }
 
 /** The parameter behind each field a FieldProblem names, for the ones a model can fill. */
@@ -101,7 +93,7 @@ async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<Subm
 		pollIntervalMs: readPollInterval(this, itemIndex),
 	};
 	if (this.getNodeParameter('waitForCompletion', itemIndex, false) === true) {
-		plan.wait = readWaitSettings(this, itemIndex);
+		plan.follow = readWaitSettings(this, itemIndex);
 	}
 	if (built.fromBinary) {
 		const property = String(this.getNodeParameter('binaryPropertyName', itemIndex, 'data')).trim();
@@ -128,26 +120,16 @@ async function submitOne(
 		plan.reference && plan.videoField
 			? referenceBody(this, plan.reference, plan.fields, plan.videoField)
 			: plan.fields;
-	const answer = await callApi(api, 'submit', {
-		method: 'POST',
-		url: '/v1/videos',
-		body,
-		itemIndex: plan.itemIndex,
+	const answer = await callApi(
+		api,
+		'submit',
 		// A large data-URI body can take a while on a slow uplink.
-		timeoutMs: 300_000,
-		// Not a short rate limit: it lifts when a task of the key finishes, which submitWithinSlots waits for.
-		passThrough: (a) => isConcurrencyRefusal(a.status, a.body),
-	});
-	if (isConcurrencyRefusal(answer.status, answer.body)) return { refused: true };
+		{ method: 'POST', url: '/v1/videos', body, itemIndex: plan.itemIndex, timeoutMs: 300_000 },
+		(a) => taskIdOf(a.body) !== undefined,
+	);
+	if (answer === 'no slot') return answer;
 	const task = answer.body as IDataObject;
-	const id = typeof task?.id === 'string' && task.id ? task.id : task?.task_id;
-	if (typeof id !== 'string' || id === '') {
-		throw octopusError(
-			errorContext(api, plan.itemIndex),
-			'OctopusX accepted the submit but its answer has no task id',
-			`The task was probably created and may be charged. Do not submit this item again before checking your OctopusX task list. The answer was: ${JSON.stringify(answer.body).slice(0, 300)}`,
-		);
-	}
+	const id = taskIdOf(task) as string;
 	log(
 		this,
 		taskSubmitted,
@@ -160,6 +142,12 @@ async function submitOne(
 		accepted: { json: { ...task, id, task_id: (task.task_id as string) || id } },
 		taskId: id,
 	};
+}
+
+function taskIdOf(body: unknown): string | undefined {
+	const task = body as IDataObject | undefined;
+	const id = typeof task?.id === 'string' && task.id ? task.id : task?.task_id;
+	return typeof id === 'string' && id !== '' ? id : undefined;
 }
 
 /** The error of an item that never got a free slot: nothing was sent, so a re-run pays nothing twice. */
@@ -180,113 +168,29 @@ function notSubmittedError(fn: IExecuteFunctions, plan: SubmitPlan, notSent: Not
 	return error;
 }
 
-type ItemOutput = { json: IDataObject };
+type ItemOutput = Exclude<ItemResult, { error: unknown }>;
 
 /**
- * Submits the items in order within the key's limit of tasks at once. With "Wait for Completion" it
- * is a pipeline: each task is followed (and its video downloaded) from the moment it is accepted,
- * and the next item goes out as soon as a task finishes. Without it, the run's own tasks are only
- * watched while items wait for a slot, and the tasks are output as submitted.
+ * Submits the items in order within the key's limit of tasks at once; with "Wait for Completion"
+ * each task is followed and its video downloaded as soon as it is done (task/submitPipeline.ts).
  */
 async function run(
 	this: IExecuteFunctions,
 	api: OctopusApi,
 	plans: SubmitPlan[],
 ): Promise<ItemResult[]> {
-	const watch = watchTasks(api, async (job: SubmitJob, status) => {
-		// Done at OctopusX: its slot is free while the video downloads.
-		job.slotFreed();
-		return job.output
-			? await deliverTask(api, job.itemIndex, status, job.output)
-			: { json: status.json as IDataObject };
+	const outcomes = await submitAndFollow(api, {
+		// Limits of one run: the first item's options apply to all.
+		slots: plans[0].slots,
+		plans,
+		send: async (plan) => await submitOne.call(this, api, plan),
+		deliver: async (plan, status) =>
+			await deliverTask(api, plan.itemIndex, status, plan.follow as WaitSettings),
 	});
-	// Awaited below where it matters; a Stop ends the slot wait and the watch alike.
-	watch.ended.catch(() => undefined);
-	const followed = new Map<number, Promise<Settled<ItemOutput> | undefined>>();
-	const submitted: Array<{ itemIndex: number; taskId: string }> = [];
-
-	let sent: Array<Sent<ItemOutput>>;
-	try {
-		sent = await submitWithinSlots(api, {
-			// Limits of one run: the first item's options apply to all.
-			settings: plans[0].slots,
-			plans,
-			sendingAtOnce: AT_ONCE.uploads,
-			send: async (plan) => await submitOne.call(this, api, plan),
-			onWait: (event, plan) => {
-				if (event.kind === 'started') {
-					log(this, slotWaitStarted, plan.itemIndex, undefined, {
-						runningTasks: event.running,
-						code: event.reason === 'max at once' ? 'max_tasks_at_once' : CONCURRENCY_LIMIT_CODE,
-					});
-				} else {
-					log(this, slotWaitEnded, plan.itemIndex, undefined, {
-						waitedMs: event.waitedMs,
-						outcome: event.outcome === 'sent' ? 'free' : event.outcome,
-					});
-				}
-			},
-			occupy: async (plan, _accepted, taskId) => {
-				submitted.push({ itemIndex: plan.itemIndex, taskId });
-				let slotFreed = () => {};
-				const freed = new Promise<void>((resolve) => (slotFreed = resolve));
-				const job: SubmitJob = {
-					itemIndex: plan.itemIndex,
-					taskId,
-					intervalMs: plan.pollIntervalMs,
-					timeoutMs: Number.POSITIVE_INFINITY,
-					...plan.wait,
-					output: plan.wait,
-					// Just created: the first look is worth it only once the task may be done.
-					firstLookMs: pollDelayMs(1, plan.wait?.intervalMs ?? plan.pollIntervalMs),
-					slotFreed,
-					// Without Wait for Completion the task is only watched for its slot: Wait Until Done logs its end.
-					slotOnly: !plan.wait,
-				};
-				const settled = watch.add(job);
-				followed.set(plan.itemIndex, settled);
-				// Failed, timed out or no longer watched: the slot counts as free too.
-				void settled.then(slotFreed);
-				return await freed;
-			},
-		});
-		if (plans.some((plan) => plan.wait)) {
-			watch.close();
-			await watch.ended;
-		} else {
-			// Every item is sent: the tasks are the next node's to follow.
-			watch.abandon();
-		}
-	} catch (error) {
-		watch.abandon();
-		// Stopped while waiting, or anything unforeseen: the tasks were paid for and keep running.
-		const failure = isCancelled(api)
-			? stoppedError(api)
-			: new NodeOperationError(this.getNode(), error as Error);
-		if (submitted.length > 0) {
-			failure.description = `Submitted tasks, which keep running (pick them up with Get Status): ${submitted.map((s) => `item ${s.itemIndex}: task ${s.taskId}`).join(', ')}.`;
-		}
-		throw failure;
-	}
-
-	return await Promise.all(
-		plans.map(async (plan, j): Promise<ItemResult> => {
-			const outcome = sent[j];
-			if ('notSent' in outcome) return { error: notSubmittedError(this, plan, outcome.notSent) };
-			if ('error' in outcome) return { error: outcome.error as ItemError };
-			if (!plan.wait) return outcome.accepted;
-			const settled = await followed.get(plan.itemIndex);
-			if (!settled) return outcome.accepted;
-			return 'value' in settled ? settled.value : { error: settled.error };
-		}),
-	);
-}
-
-/** A task the run follows: to its output ("Wait for Completion"), or only to know when its slot frees. */
-interface SubmitJob extends WaitJob {
-	output?: OutputChoice;
-	/** Called when the task no longer holds one of the key's slots. */
-	slotFreed: () => void;
+	return outcomes.map((outcome, j): ItemResult => {
+		if ('notSent' in outcome) return { error: notSubmittedError(this, plans[j], outcome.notSent) };
+		return 'error' in outcome ? { error: outcome.error as ItemError } : outcome.value;
+	});
 }
 
 export const operation: Operation<SubmitPlan> = { description, prepare, run };

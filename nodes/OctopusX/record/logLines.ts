@@ -1,5 +1,3 @@
-import { formatBytes } from '../reference/limits';
-
 /**
  * The wording of every line the node writes to n8n's log, as values in and values out. At n8n's
  * default console format only the message is printed, so each message carries the ids itself, in a
@@ -56,6 +54,13 @@ function line(
 	if (origin.taskId) meta.taskId = origin.taskId;
 	for (const [key, value] of Object.entries(facts)) if (value !== undefined) meta[key] = value;
 	return { level, message: `OctopusX: ${text} ${tail(origin)}`, meta };
+}
+
+/** 2.00 MiB (2097152 bytes), 1.5 KiB (1536 bytes), 12 bytes: the size and the exact count. */
+export function formatBytes(bytes: number): string {
+	if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(2)} MiB (${bytes} bytes)`;
+	if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB (${bytes} bytes)`;
+	return `${bytes} bytes`;
 }
 
 /** 0.4 s, 12 s, 3 min 5 s: short enough to read at a glance, exact enough to compare. */

@@ -2,7 +2,8 @@ import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { freeChunk, storeGivesOwnBuffers } from './freeChunk';
-import { describeFileType, formatBytes, looksLikeMp4, MAX_REFERENCE_BYTES } from './limits';
+import { formatBytes } from '../record/logLines';
+import { describeFileType, looksLikeMp4, MAX_REFERENCE_BYTES } from './limits';
 
 /** A reference video found in an input item, checked and ready to be encoded. */
 export interface BinaryReference {

@@ -3,12 +3,6 @@ export const MAX_REFERENCE_BYTES = 15 * 1024 * 1024;
 
 export const DATA_URI_PREFIX = 'data:video/mp4;base64,';
 
-export function formatBytes(bytes: number): string {
-	if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(2)} MiB (${bytes} bytes)`;
-	if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB (${bytes} bytes)`;
-	return `${bytes} bytes`;
-}
-
 /**
  * An MP4 (ISO base media file) starts with a box whose type, at bytes 4 to 7, is `ftyp`.
  * The declared MIME type is not trusted: files arrive as application/octet-stream all the time.

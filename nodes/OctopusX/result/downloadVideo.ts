@@ -2,21 +2,19 @@ import type { IBinaryData } from 'n8n-workflow';
 
 import { octopusError } from '../transport/apiErrors';
 import type { HttpAnswer, OctopusApi } from '../transport';
-import { drain, errorContext, isOnApiOrigin, pause, sendOnce } from '../transport';
-import type { Failure } from '../transport/retryPolicy';
-import { parseRetryAfter, retryDecision } from '../transport/retryPolicy';
+import { errorContext, isOnApiOrigin, outcomeOf, pause, sendOnce } from '../transport';
+import { judge } from '../transport/judgement';
 import type { TaskStatus } from '../task/taskStatus';
 
 type StreamBody = Parameters<OctopusApi['fn']['helpers']['prepareBinaryData']>[0];
 
-/** A file answer worth keeping: 2xx and not an error page. */
-function isVideoAnswer(answer: HttpAnswer): boolean {
-	const type = String(answer.headers['content-type'] ?? '').toLowerCase();
-	return answer.status >= 200 && answer.status < 300 && !/json|html|xml/.test(type);
+/** A file answer worth keeping: not an error page. */
+function isVideo(answer: HttpAnswer): boolean {
+	return !/json|html|xml/.test(String(answer.headers['content-type'] ?? '').toLowerCase());
 }
 
 /**
- * Fetches one URL as a stream, retrying transient failures. Returns the answer, or a short
+ * Fetches one URL as a stream, asking again as judgement.ts says. Returns the answer, or a short
  * account of why it failed (for the error message).
  */
 async function fetchStream(
@@ -24,8 +22,6 @@ async function fetchStream(
 	url: string,
 ): Promise<{ answer: HttpAnswer } | { failed: string }> {
 	for (let attempt = 1; ; attempt++) {
-		let failure: Failure;
-		let said: string;
 		const exchange = await sendOnce(api, {
 			method: 'GET',
 			url,
@@ -34,23 +30,20 @@ async function fetchStream(
 			stream: true,
 			timeoutMs: 120_000,
 		});
-		if ('failure' in exchange) {
-			failure = { type: 'network', code: exchange.failure.code };
-			said = exchange.failure.code;
-		} else {
-			const answer = exchange.answer;
-			if (isVideoAnswer(answer)) return { answer };
-			drain(answer.body);
-			failure = {
-				type: 'http',
-				status: answer.status,
-				retryAfterMs: parseRetryAfter(answer.headers['retry-after'], Date.now()),
-			};
-			said = `HTTP ${answer.status}${answer.status < 300 ? ` (${String(answer.headers['content-type'])})` : ''}`;
+		const verdict = judge('download', outcomeOf(exchange, isVideo), { attempt });
+		if ('answer' in exchange) {
+			if (verdict.act === 'accept') return { answer: exchange.answer };
+			// Not kept: close it, so its socket is freed.
+			(exchange.answer.body as { destroy?: () => void } | undefined)?.destroy?.();
 		}
-		const decision = retryDecision('download', failure, attempt);
-		if (!decision.retry) return { failed: said };
-		await pause(api, decision.delayMs);
+		if (verdict.act === 'fail') {
+			if ('failure' in exchange) return { failed: exchange.failure.code };
+			const { status, headers } = exchange.answer;
+			return {
+				failed: `HTTP ${status}${status < 300 ? ` (${String(headers['content-type'])})` : ''}`,
+			};
+		}
+		if (verdict.act === 'again') await pause(api, verdict.delayMs);
 	}
 }
 

@@ -11,10 +11,10 @@ import {
 	taskTimedOut,
 } from '../record/logLines';
 import type { OctopusApi } from '../transport';
-import { errorContext, sendOnce, unreachable, Wakeup } from '../transport';
-import { errorFromAnswer, octopusError, unreadableStatusError } from '../transport/apiErrors';
+import { errorContext, failureError, failureText, outcomeOf, sendOnce, Wakeup } from '../transport';
+import { octopusError } from '../transport/apiErrors';
+import { judge } from '../transport/judgement';
 import { createLimiter, AT_ONCE } from '../transport/limit';
-import { ATTEMPTS, backoffMs, parseRetryAfter, retryDecision } from '../transport/retryPolicy';
 import { pollDelayMs } from './pollSchedule';
 import type { TaskStatus } from './taskStatus';
 import { readTaskStatus } from './taskStatus';
@@ -41,7 +41,6 @@ interface Tracked<J extends WaitJob> {
 	nextAt: number;
 	polls: number;
 	failuresInARow: number;
-	malformedInARow: number;
 	lastFailure?: string;
 	last?: TaskStatus;
 }
@@ -136,73 +135,44 @@ export function watchTasks<J extends WaitJob, T>(
 			authenticated: true,
 			timeoutMs: 30_000,
 		});
-		if ('failure' in exchange) {
-			t.failuresInARow++;
-			t.lastFailure = exchange.failure.code;
-			// Until the API has answered once, a failure to reach it is most likely a wrong Base URL:
-			// Get Status's retry policy applies, not the whole timeout.
-			const failure = { type: 'network' as const, code: exchange.failure.code };
-			if (!t.last && !retryDecision('status', failure, t.failuresInARow).retry) {
-				return settleError(
-					k,
-					unreachable(api, 'status', exchange.failure, errorContext(api, itemIndex, taskId)),
-				);
-			}
-			return later(k, t, Math.min(intervalMs, backoffMs(t.failuresInARow)));
+		const read = 'answer' in exchange ? readTaskStatus(exchange.answer.body, taskId) : undefined;
+		const attempt = t.failuresInARow + 1;
+		// Until the API has answered once, a failure to reach it is most likely a wrong Base URL.
+		const verdict = judge(
+			'wait',
+			outcomeOf(exchange, () => read !== undefined),
+			{
+				attempt,
+				intervalMs,
+				answered: t.last !== undefined,
+			},
+		);
+		if (verdict.act === 'fail') {
+			const ctx = errorContext(api, itemIndex, taskId);
+			return settleError(k, failureError(api, 'wait', verdict.reason, exchange, ctx, attempt));
 		}
-		const answer = exchange.answer;
-
-		if (answer.status === 429 || answer.status === 408 || answer.status >= 500) {
-			t.failuresInARow++;
-			t.lastFailure = `HTTP ${answer.status}`;
-			const asked = parseRetryAfter(answer.headers['retry-after'], Date.now());
-			// "Retry-After: 0" in a storm of 429s must not turn polling into a tight loop (as in retryDecision).
-			const delay =
-				asked === undefined
-					? backoffMs(t.failuresInARow, 1000, Math.max(intervalMs, 30_000))
-					: Math.max(asked, 250);
-			if (answer.status === 429) {
+		if (verdict.act === 'again') {
+			t.failuresInARow = attempt;
+			t.lastFailure = failureText(exchange);
+			if (verdict.rateLimited) {
 				if (!quiet) {
 					quiet = { since: Date.now(), itemIndex, taskId };
 					log(api.fn, rateLimitWaitStarted, itemIndex, taskId, {
 						request: 'status checks',
-						waitMs: delay,
+						waitMs: verdict.delayMs,
 					});
 				}
 				// A rate limit is per key: every task waits, not just the one that was told.
-				quietUntil = Math.max(quietUntil, Date.now() + delay);
+				quietUntil = Math.max(quietUntil, Date.now() + verdict.delayMs);
 				for (const other of pending) {
 					const o = tracked[other];
 					o.nextAt = Math.min(Math.max(o.nextAt, quietUntil), o.deadline);
 				}
 			}
-			return later(k, t, delay);
+			return later(k, t, verdict.delayMs);
 		}
-		if (answer.status < 200 || answer.status >= 300) {
-			return settleError(
-				k,
-				errorFromAnswer(errorContext(api, itemIndex, taskId), 'status', answer.status, answer.body),
-			);
-		}
-
-		const status = readTaskStatus(answer.body, taskId);
-		if (!status) {
-			t.malformedInARow++;
-			if (t.malformedInARow >= ATTEMPTS.statusMalformed) {
-				return settleError(
-					k,
-					unreadableStatusError(
-						errorContext(api, itemIndex, taskId),
-						answer.body,
-						t.malformedInARow,
-					),
-				);
-			}
-			return later(k, t, 1000);
-		}
-
+		const status = read as TaskStatus; // an accepted answer is a readable one
 		t.failuresInARow = 0;
-		t.malformedInARow = 0;
 		t.lastFailure = undefined;
 		t.last = status;
 		t.polls++;
@@ -252,11 +222,8 @@ export function watchTasks<J extends WaitJob, T>(
 			const due = [...pending].filter((k) => tracked[k].nextAt <= now);
 			if (due.length === 0) {
 				// With nothing to follow yet, sleep until a task is added (or the watch is closed).
-				const next =
-					pending.size === 0
-						? now + IDLE_MS
-						: Math.min(...[...pending].map((k) => tracked[k].nextAt));
-				await wakeup.sleep(api, next - now);
+				const next = Math.min(...[...pending].map((k) => tracked[k].nextAt));
+				await wakeup.sleep(api, pending.size === 0 ? undefined : next - now);
 				continue;
 			}
 			await Promise.all(due.map(async (k) => checkLimit(async () => check(k))));
@@ -275,7 +242,6 @@ export function watchTasks<J extends WaitJob, T>(
 				nextAt: now + (job.firstLookMs ?? 0),
 				polls: 0,
 				failuresInARow: 0,
-				malformedInARow: 0,
 			});
 			const answer = new Promise<Settled<T> | undefined>((resolve) => answers.push(resolve));
 			pending.add(k);
@@ -295,9 +261,6 @@ export function watchTasks<J extends WaitJob, T>(
 		ended,
 	};
 }
-
-/** A watch with nothing to do sleeps this long at most before it looks again (it is woken sooner). */
-const IDLE_MS = 60_000;
 
 /**
  * Follows the given tasks together until each is settled: one result per job, in order.

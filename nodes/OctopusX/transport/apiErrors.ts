@@ -1,9 +1,6 @@
 import type { IDataObject, INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-/** What the node was doing when the API answered with an error. */
-export type Stage = 'submit' | 'status' | 'download' | 'credentials';
-
 export interface ErrorContext {
 	node: INode;
 	baseUrl: string;
@@ -39,14 +36,6 @@ export function readApiError(body: unknown): ApiErrorBody {
 
 /** The code OctopusX gives a submit refused because the key already runs as many tasks as it may. */
 export const CONCURRENCY_LIMIT_CODE = 'token_concurrency_limit_reached';
-
-/**
- * Whether an answer refuses a submit for the key's concurrency limit (which lifts only when one of
- * the key's tasks finishes), as opposed to a request-rate 429 (which lifts within seconds).
- */
-export function isConcurrencyRefusal(status: number, body: unknown): boolean {
-	return status === 429 && readApiError(body).code === CONCURRENCY_LIMIT_CODE;
-}
 
 /** Removes the API key from any text that may be shown (servers sometimes echo what they refused). */
 export function redact(text: string, secret: string): string {
@@ -104,10 +93,10 @@ export function unreadableStatusError(
 	);
 }
 
-/** An error answer (non-2xx) from the OctopusX API. */
+/** An error answer (non-2xx) from the OctopusX API, to a submit or to a status check. */
 export function errorFromAnswer(
 	ctx: ErrorContext,
-	stage: Stage,
+	submit: boolean,
 	status: number,
 	body: unknown,
 ): NodeApiError {
@@ -125,7 +114,7 @@ export function errorFromAnswer(
 			extra,
 		);
 	}
-	if (status === 404 && stage !== 'submit' && ctx.taskId) {
+	if (status === 404 && !submit && ctx.taskId) {
 		return octopusError(
 			ctx,
 			`OctopusX has no task '${ctx.taskId}' (HTTP 404)`,
@@ -133,7 +122,7 @@ export function errorFromAnswer(
 			extra,
 		);
 	}
-	if (stage === 'submit' && (status === 400 || status === 413 || status === 422)) {
+	if (submit && (status === 400 || status === 413 || status === 422)) {
 		return octopusError(
 			ctx,
 			`OctopusX rejected the request${api.param ? ` (field '${api.param}')` : ''}${said}`,
@@ -145,7 +134,7 @@ export function errorFromAnswer(
 		return octopusError(
 			ctx,
 			`OctopusX is rate limiting this API key (HTTP 429)${t}${said}`,
-			stage === 'submit'
+			submit
 				? 'The node waited and retried, but the limit did not lift. No task was created for this item. Run fewer videos at once, or try again later.'
 				: 'The node waited and retried, but the limit did not lift. The task is unaffected: check it again later with Get Status.',
 			extra,
@@ -154,9 +143,9 @@ export function errorFromAnswer(
 	return octopusError(
 		ctx,
 		`OctopusX answered HTTP ${status}${t}${said}${code}`,
-		stage === 'status' || stage === 'download'
-			? `The task itself is unaffected. Check it again later with Get Status and this task ID.`
-			: 'Try again later. If it persists, check the OctopusX status page.',
+		submit
+			? 'Try again later. If it persists, check the OctopusX status page.'
+			: `The task itself is unaffected. Check it again later with Get Status and this task ID.`,
 		extra,
 	);
 }

@@ -3,16 +3,23 @@ import type {
 	IExecuteFunctions,
 	IHttpRequestMethods,
 	IHttpRequestOptions,
+	NodeApiError,
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { abortableSleep } from './abortableSleep';
-import type { ErrorContext, Stage } from './apiErrors';
-import { errorFromAnswer, octopusError } from './apiErrors';
+import type { ErrorContext } from './apiErrors';
+import {
+	CONCURRENCY_LIMIT_CODE,
+	errorFromAnswer,
+	octopusError,
+	readApiError,
+	unreadableStatusError,
+} from './apiErrors';
+import type { FailReason, Outcome, RequestKind } from './judgement';
+import { ATTEMPTS, isWrongAddress, judge, parseRetryAfter } from './judgement';
 import type { BodySource, StreamBody } from './requestBody';
 import { BodyFailure, isStreamBody } from './requestBody';
-import type { Failure, RequestKind } from './retryPolicy';
-import { ATTEMPTS, isUnreachable, parseRetryAfter, retryDecision } from './retryPolicy';
 import { log } from '../record';
 import { rateLimitWaitEnded, rateLimitWaitStarted } from '../record/logLines';
 
@@ -33,14 +40,8 @@ export interface HttpAnswer {
 	body: unknown;
 }
 
-/** A request that did not get an HTTP answer: refused, reset, timed out, no DNS. */
-export interface TransportFailure {
-	code: string;
-	url: string;
-}
-
-/** What one exchange gave: an HTTP answer (any status), or no answer at all. */
-export type Exchange = { answer: HttpAnswer } | { failure: TransportFailure };
+/** What one exchange gave: an HTTP answer (any status), or none (refused, reset, timed out, no DNS). */
+export type Exchange = { answer: HttpAnswer } | { failure: { code: string } };
 
 export async function openApi(fn: IExecuteFunctions): Promise<OctopusApi> {
 	const credentials = await fn.getCredentials<{ apiKey?: string; baseUrl?: string }>(CREDENTIAL);
@@ -90,8 +91,11 @@ export class Wakeup {
 		this.controller = new AbortController();
 	}
 
-	/** Sleeps up to `ms`, or until `wake()`; throws when the execution is stopped. */
-	async sleep(api: OctopusApi, ms: number): Promise<void> {
+	/**
+	 * Sleeps up to `ms`, or until `wake()`; throws when the execution is stopped. With nothing due,
+	 * a minute at most: whatever is awaited wakes it sooner.
+	 */
+	async sleep(api: OctopusApi, ms = 60_000): Promise<void> {
 		if (isCancelled(api)) throw stoppedError(api);
 		if (ms <= 0) return;
 		const woken = this.controller.signal;
@@ -116,7 +120,9 @@ function networkCode(error: unknown): string {
 	let e = error as { code?: unknown; cause?: unknown } | undefined;
 	while (e && typeof e === 'object' && !seen.has(e)) {
 		seen.add(e);
-		if (typeof e.code === 'string' && /^E[A-Z_]+$/.test(e.code)) return e.code;
+		const code = e.code;
+		// ECONNRESET, ERR_TLS_CERT_ALTNAME_INVALID, and OpenSSL's CERT_HAS_EXPIRED and the like.
+		if (typeof code === 'string' && (/^E[A-Z_]+$/.test(code) || isWrongAddress(code))) return code;
 		e = e.cause as typeof e;
 	}
 	return 'ECONNFAILED';
@@ -211,129 +217,124 @@ export async function sendOnce(api: OctopusApi, options: SendOptions): Promise<E
 		// The body cut the request off itself: no network failure, and nothing to try again.
 		const failure = streamed?.failure();
 		if (failure) throw cutOff(failure);
-		return { failure: { code: networkCode(error), url } };
+		return { failure: { code: networkCode(error) } };
 	} finally {
 		// Answered before the body was read to its end (an early 4xx), or failed: close the file.
 		streamed?.stream.destroy();
 	}
 }
 
-function failureOf(answer: HttpAnswer): Failure {
+/**
+ * What judgement.ts needs of an exchange. `readable`: a 2xx holds what the caller needs (a task id,
+ * a status, a video).
+ */
+export function outcomeOf(exchange: Exchange, readable: (answer: HttpAnswer) => boolean): Outcome {
+	if ('failure' in exchange) return { code: exchange.failure.code };
+	const { status, headers, body } = exchange.answer;
 	return {
-		type: 'http',
-		status: answer.status,
-		retryAfterMs: parseRetryAfter(answer.headers['retry-after'], Date.now()),
+		status,
+		readable: readable(exchange.answer),
+		retryAfterMs: parseRetryAfter(headers['retry-after'], Date.now()),
+		slotRefusal: readApiError(body).code === CONCURRENCY_LIMIT_CODE,
 	};
 }
 
-/** The error for a request that got no answer: what could not be reached, and what that means. */
-export function unreachable(
+/** A short account of a failed exchange, for messages: `ECONNRESET`, `HTTP 503`. */
+export function failureText(exchange: Exchange): string {
+	if ('failure' in exchange) return exchange.failure.code;
+	const { status } = exchange.answer;
+	return status < 300 ? 'unreadable answers' : `HTTP ${status}`;
+}
+
+const MAYBE_CREATED =
+	'so it was NOT sent again (a second submit could be charged twice). Before running this item again, check your OctopusX task list or usage for a task created just now with this prompt.';
+
+/** The error a request to the API ends in, for the reason judgement.ts gave; `attempt`: tries made. */
+export function failureError(
 	api: OctopusApi,
-	stage: Stage,
-	failure: TransportFailure,
+	kind: RequestKind,
+	reason: FailReason,
+	exchange: Exchange,
 	ctx: ErrorContext,
-) {
-	const host = (() => {
-		try {
-			return new URL(failure.url).origin;
-		} catch {
-			return failure.url;
+	attempt: number,
+): NodeApiError {
+	const submit = kind === 'submit';
+	if ('failure' in exchange) {
+		const { code } = exchange.failure;
+		if (reason === 'maybe created') {
+			return octopusError(
+				ctx,
+				`The connection to OctopusX broke during the submit (${code}): the task may or may not have been created`,
+				`The request was sent but no answer came back, ${MAYBE_CREATED}`,
+			);
 		}
-	})();
-	const onApi = host === api.baseUrl || failure.url.startsWith(api.baseUrl);
-	const where = onApi ? `the OctopusX API at ${api.baseUrl}` : host;
-	if (stage === 'submit' && !isUnreachable(failure.code)) {
+		const fix =
+			isWrongAddress(code) && code !== 'ENOTFOUND'
+				? `The secure connection failed before anything was sent: this machine does not trust the certificate it was shown. Behind a proxy or gateway with its own certificate authority, give n8n that CA's file with NODE_EXTRA_CA_CERTS; through an HTTPS proxy, use a host name in the Base URL, not an IP address.`
+				: `Check the Base URL '${api.baseUrl}' in the credential '${api.credentialName}' and this machine's network.`;
 		return octopusError(
 			ctx,
-			`The connection to OctopusX broke during the submit (${failure.code}): the task may or may not have been created`,
-			`The request was sent but no answer came back, so it was NOT sent again (a second submit could be charged twice). Before running this item again, check your OctopusX task list or usage for a task created just now with this prompt.`,
+			`Could not reach the OctopusX API at ${api.baseUrl} (${code})${ctx.taskId ? ` (task ${ctx.taskId})` : ''}`,
+			`${fix} ${submit ? 'Nothing was submitted.' : 'The task is unaffected: check it again later with Get Status.'}`,
 		);
 	}
-	return octopusError(
-		ctx,
-		`Could not reach ${where} (${failure.code})${ctx.taskId ? ` (task ${ctx.taskId})` : ''}`,
-		onApi
-			? `Check the Base URL '${api.baseUrl}' in the credential '${api.credentialName}' and this machine's network. ${stage === 'submit' ? 'Nothing was submitted.' : 'The task is unaffected: check it again later with Get Status.'}`
-			: 'The result file could not be fetched. The task is unaffected: run Get Status with Download on later.',
-	);
+	const { status, body } = exchange.answer;
+	if (reason === 'maybe created') {
+		return octopusError(
+			ctx,
+			`OctopusX answered HTTP ${status} to the submit: the task may or may not have been created`,
+			`A server error during a submit does not say whether the task was taken, ${MAYBE_CREATED}`,
+			{ httpCode: status },
+		);
+	}
+	if (reason === 'unreadable' && submit) {
+		return octopusError(
+			ctx,
+			'OctopusX accepted the submit but its answer has no task id',
+			`The task was probably created and may be charged. Do not submit this item again before checking your OctopusX task list. The answer was: ${JSON.stringify(body).slice(0, 300)}`,
+		);
+	}
+	if (reason === 'unreadable') return unreadableStatusError(ctx, body, attempt);
+	return errorFromAnswer(ctx, submit, status, body);
 }
 
 /**
- * Sends a request to the OctopusX API with the retry policy of its kind and returns the 2xx answer.
- * Anything else ends in an error that says what happened and what to do.
+ * Sends a request to the OctopusX API and acts on judgement.ts's verdict: returns the accepted
+ * answer, waits and asks again, or throws the error that says what happened and what to do. A submit
+ * refused for the key's limit of tasks at once comes back as 'no slot' (nothing was created).
  */
 export async function callApi(
 	api: OctopusApi,
 	kind: RequestKind,
-	options: Omit<SendOptions, 'authenticated'> & {
-		itemIndex?: number;
-		taskId?: string;
-		/** Error answers the caller handles itself: returned as they are, never retried here. */
-		passThrough?: (answer: HttpAnswer) => boolean;
-	},
-	accept: (answer: HttpAnswer) => boolean = () => true,
-): Promise<HttpAnswer> {
+	options: Omit<SendOptions, 'authenticated'> & { taskId?: string },
+	readable: (answer: HttpAnswer) => boolean,
+): Promise<HttpAnswer | 'no slot'> {
 	const ctx = errorContext(api, options.itemIndex, options.taskId);
-	const stage: Stage = kind;
 	for (let attempt = 1; ; attempt++) {
-		let failure: Failure;
-		let answer: HttpAnswer | undefined;
-		let transport: TransportFailure | undefined;
 		const exchange = await sendOnce(api, { ...options, authenticated: true });
-		if ('failure' in exchange) {
-			transport = exchange.failure;
-			failure = { type: 'network', code: transport.code };
-		} else {
-			answer = exchange.answer;
-			if (answer.status >= 200 && answer.status < 300) {
-				if (accept(answer)) return answer;
-				failure = { type: 'malformed' };
-			} else if (options.passThrough?.(answer)) {
-				return answer;
-			} else {
-				failure = failureOf(answer);
-			}
+		const verdict = judge(kind, outcomeOf(exchange, readable), { attempt });
+		if (verdict.act === 'accept') return (exchange as { answer: HttpAnswer }).answer;
+		if (verdict.act === 'fail') {
+			if (verdict.reason === 'no slot') return 'no slot';
+			throw failureError(api, kind, verdict.reason, exchange, ctx, attempt);
 		}
-
-		const decision = retryDecision(kind, failure, attempt);
-		if (decision.retry) {
-			const rateLimited = failure.type === 'http' && failure.status === 429;
-			const request = kind === 'submit' ? 'submit' : 'status checks';
-			const itemIndex = options.itemIndex ?? 0;
-			const since = Date.now();
-			if (rateLimited) {
-				log(api.fn, rateLimitWaitStarted, itemIndex, options.taskId, {
-					request,
-					waitMs: decision.delayMs,
-					attempt,
-					maxAttempts: kind === 'submit' ? ATTEMPTS.submitRateLimited : ATTEMPTS.status,
-				});
-			}
-			await pause(api, decision.delayMs);
-			if (rateLimited) {
-				log(api.fn, rateLimitWaitEnded, itemIndex, options.taskId, {
-					request,
-					waitedMs: Date.now() - since,
-				});
-			}
-			continue;
+		const request = kind === 'submit' ? 'submit' : 'status checks';
+		const itemIndex = options.itemIndex ?? 0;
+		const since = Date.now();
+		if (verdict.rateLimited) {
+			log(api.fn, rateLimitWaitStarted, itemIndex, options.taskId, {
+				request,
+				waitMs: verdict.delayMs,
+				attempt,
+				maxAttempts: kind === 'submit' ? ATTEMPTS.submitRateLimited : ATTEMPTS.status,
+			});
 		}
-		if (transport) throw unreachable(api, stage, transport, ctx);
-		if (failure.type === 'malformed') return answer as HttpAnswer; // the caller says what was wrong
-		if (kind === 'submit' && failure.type === 'http' && failure.status >= 500) {
-			throw octopusError(
-				ctx,
-				`OctopusX answered HTTP ${failure.status} to the submit: the task may or may not have been created`,
-				'A server error during a submit does not say whether the task was taken, so it was NOT sent again (a second submit could be charged twice). Before running this item again, check your OctopusX task list or usage for a task created just now with this prompt.',
-				{ httpCode: failure.status },
-			);
+		await pause(api, verdict.delayMs);
+		if (verdict.rateLimited) {
+			log(api.fn, rateLimitWaitEnded, itemIndex, options.taskId, {
+				request,
+				waitedMs: Date.now() - since,
+			});
 		}
-		throw errorFromAnswer(ctx, stage, (answer as HttpAnswer).status, (answer as HttpAnswer).body);
 	}
-}
-
-/** Lets an unwanted streamed body go, so its socket is freed. */
-export function drain(body: unknown): void {
-	const stream = body as { resume?: () => void; destroy?: () => void } | undefined;
-	stream?.destroy?.();
 }

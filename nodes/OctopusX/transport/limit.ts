@@ -26,5 +26,3 @@ export function createLimiter(max: number) {
 		}
 	};
 }
-
-export type Limiter = ReturnType<typeof createLimiter>;
