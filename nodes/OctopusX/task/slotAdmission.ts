@@ -1,6 +1,6 @@
 /**
  * When a Submit may send its next item, given OctopusX's limit on how many tasks one API key may run
- * at once. Pure: times and counts in, decisions out; `task/submitWithinSlots.ts` drives it.
+ * at once. Pure: times and counts in, decisions out; `task/submitPipeline.ts` drives it.
  *
  * - Max Tasks at Once (`maxAtOnce`) caps the run's own unfinished tasks, so a user who knows the
  *   plan's limit never sees a refusal.
