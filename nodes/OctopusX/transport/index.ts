@@ -268,10 +268,13 @@ export function failureError(
 				`The request was sent but no answer came back, ${MAYBE_CREATED}`,
 			);
 		}
-		const fix =
-			isWrongAddress(code) && code !== 'ENOTFOUND'
-				? `The secure connection failed before anything was sent: this machine does not trust the certificate it was shown. Behind a proxy or gateway with its own certificate authority, give n8n that CA's file with NODE_EXTRA_CA_CERTS; through an HTTPS proxy, use a host name in the Base URL, not an IP address.`
-				: `Check the Base URL '${api.baseUrl}' in the credential '${api.credentialName}' and this machine's network.`;
+		const checkUrl = `Check the Base URL '${api.baseUrl}' in the credential '${api.credentialName}'`;
+		let fix = `${checkUrl} and this machine's network.`;
+		if (/CERT|UNABLE_TO/.test(code)) {
+			fix = `The secure connection failed before anything was sent: this machine does not trust the certificate it was shown. Behind a proxy or gateway with its own certificate authority, give n8n that CA's file with NODE_EXTRA_CA_CERTS; through an HTTPS proxy, use a host name in the Base URL, not an IP address.`;
+		} else if (isWrongAddress(code) && code !== 'ENOTFOUND') {
+			fix = `The secure connection failed before anything was sent. ${checkUrl}: https:// for OctopusX, and a proxy (HTTPS_PROXY) that passes TLS through.`;
+		}
 		return octopusError(
 			ctx,
 			`Could not reach the OctopusX API at ${api.baseUrl} (${code})${ctx.taskId ? ` (task ${ctx.taskId})` : ''}`,
