@@ -191,13 +191,10 @@ export async function submitAndFollow<P extends SubmitItem, R>(
 
 	try {
 		await admit();
-		if (run.plans.some((plan) => plan.follow)) {
-			watch.close();
-			await watch.ended;
-		} else {
-			// Every item is sent: the tasks are the next node's to follow.
-			watch.abandon();
-		}
+		// Every item is sent: only the followed tasks are waited for (a Stop ends the watch); the
+		// others are the next node's to follow.
+		await Promise.race([watch.ended, Promise.all(outcomes.filter((_, j) => run.plans[j].follow))]);
+		watch.abandon();
 		return await Promise.all(outcomes);
 	} catch (error) {
 		watch.abandon();
