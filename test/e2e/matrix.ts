@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { EXPECT_BINARY_STORE_ENV } from './expect';
 import { ensureRuntime, N8N_VERSION_ENV, REPO_ROOT } from './runtime';
 import { BINARY_MODE_ENV } from './state';
+import { errorOutputRules, type ErrorOutputRule } from './versionDifferences';
 
 interface Row {
 	n8nVersion: string;
@@ -82,6 +83,8 @@ interface Outcome {
 	runtimeMs: number;
 	passed: string[];
 	failed: string[];
+	/** The error-output rule the installed engine applies, and the one the node infers from n8n-workflow. */
+	errorOutput?: { engine: ErrorOutputRule; node: ErrorOutputRule };
 	/** Why the row could not run at all. */
 	error?: string;
 	ms: number;
@@ -134,6 +137,11 @@ async function runRow(row: Row, scratch: string, index: number): Promise<Outcome
 		const runtime = await ensureRuntime(row.n8nVersion);
 		outcome.runtimeMs = Date.now() - started;
 		outcome.nodeVersion = runtime.nodeVersion;
+		const rules = errorOutputRules(runtime);
+		outcome.errorOutput = rules;
+		if (rules.engine === 'unknown' || rules.engine !== rules.node) {
+			outcome.error = `the node infers the ${rules.node} error-output rule, n8n applies ${rules.engine}`;
+		}
 		const outputFile = join(scratch, `row-${index}.json`);
 		const code = await runJest(row, outputFile);
 		const results = (JSON.parse(readFileSync(outputFile, 'utf8')) as JestJson).testResults.flatMap(
@@ -143,7 +151,7 @@ async function runRow(row: Row, scratch: string, index: number): Promise<Outcome
 			const result = results.find((r) => r.title === c.name);
 			(result?.status === 'passed' ? outcome.passed : outcome.failed).push(c.short);
 		}
-		if (code !== 0 && outcome.failed.length === 0) outcome.error = `jest exited with ${code}`;
+		if (code !== 0 && outcome.failed.length === 0) outcome.error ??= `jest exited with ${code}`;
 	} catch (err) {
 		outcome.error = (err as Error).message.slice(0, 300);
 		outcome.failed = CORE_CASES.map((c) => c.short);
@@ -156,13 +164,13 @@ function table(outcomes: Outcome[]): string {
 	const lines = [
 		`n8n compatibility matrix, run ${new Date().toISOString().slice(0, 10)} (core cases: ${CORE_CASES.map((c) => c.short).join('; ')})`,
 		'',
-		'| n8n | Node.js | Binary data mode | Core cases passed | Runtime script | Row time |',
-		'| --- | --- | --- | --- | --- | --- |',
+		'| n8n | Node.js | Binary data mode | Error-output rule (engine / node) | Core cases passed | Runtime script | Row time |',
+		'| --- | --- | --- | --- | --- | --- | --- |',
 	];
 	for (const o of outcomes) {
 		const cases = `${o.passed.length}/${CORE_CASES.length}${o.failed.length ? ` (failed: ${o.failed.join(', ')})` : ''}`;
 		lines.push(
-			`| ${o.row.n8nVersion} | ${o.nodeVersion} | ${o.row.binaryModeLabel} | ${cases}${o.error ? `; ${o.error}` : ''} | ${Math.round(o.runtimeMs / 1000)} s | ${Math.round(o.ms / 1000)} s |`,
+			`| ${o.row.n8nVersion} | ${o.nodeVersion} | ${o.row.binaryModeLabel} | ${o.errorOutput ? `${o.errorOutput.engine} / ${o.errorOutput.node}` : '?'} | ${cases}${o.error ? `; ${o.error}` : ''} | ${Math.round(o.runtimeMs / 1000)} s | ${Math.round(o.ms / 1000)} s |`,
 		);
 	}
 	return lines.join('\n');

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
+import { hasNarrowErrorOutputRule } from '../../nodes/OctopusX/actions/errorOutputItem';
 import type { WorkflowJson } from './n8n';
 import type { N8nRuntime } from './runtime';
 
@@ -54,4 +55,37 @@ export function versionEnv(runtime: N8nRuntime): Record<string, string> {
  */
 export function withVersionId(workflow: WorkflowJson): WorkflowJson {
 	return workflow.versionId ? workflow : { ...workflow, versionId: randomUUID() };
+}
+
+export type ErrorOutputRule = 'narrow' | 'wide' | 'unknown';
+
+/** The folder of `pkg` as the installed n8n resolves it (community packages get n8n's own modules). */
+function packageDirOf(runtime: N8nRuntime, pkg: string): string {
+	return dirname(require.resolve(`${pkg}/package.json`, { paths: [dirname(runtime.n8n)] }));
+}
+
+/**
+ * Which items the installed n8n sends to "Continue (using error output)", read from its engine
+ * (n8n-core's WorkflowExecute.handleNodeErrorOutput): `narrow` takes only `{ error }` and
+ * `{ error, message }`, `wide` also `{ error, details }`; and what the node infers from the n8n-workflow
+ * beside it. The matrix checks that the two agree on every row.
+ */
+export function errorOutputRules(runtime: N8nRuntime): {
+	engine: ErrorOutputRule;
+	node: ErrorOutputRule;
+} {
+	const engine = readFileSync(
+		join(packageDirOf(runtime, 'n8n-core'), 'dist', 'execution-engine', 'workflow-execute.js'),
+		'utf8',
+	);
+	const workflow = join(packageDirOf(runtime, 'n8n-workflow'), 'package.json');
+	const { version } = JSON.parse(readFileSync(workflow, 'utf8')) as { version: string };
+	return {
+		engine: engine.includes("['error', 'message', 'details']")
+			? 'wide'
+			: /Object\.keys\(item\.json\)\.length === 2/.test(engine)
+				? 'narrow'
+				: 'unknown',
+		node: hasNarrowErrorOutputRule(version) ? 'narrow' : 'wide',
+	};
 }

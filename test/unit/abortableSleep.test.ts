@@ -1,10 +1,8 @@
 import * as workflow from 'n8n-workflow';
 
-import {
-	abortableSleep,
-	abortableSleepFrom,
-	type SleepExports,
-} from '../../nodes/OctopusX/transport/abortableSleep';
+import { abortableSleep, abortableSleepFrom } from '../../nodes/OctopusX/transport/abortableSleep';
+
+type SleepExports = Parameters<typeof abortableSleepFrom>[0];
 
 /** How long a wait takes to end after its signal fires, for a wait of 60 s. */
 async function msToEndAfterAbort(sleep: SleepExports['sleep']): Promise<number> {
@@ -21,16 +19,16 @@ async function msToEndAfterAbort(sleep: SleepExports['sleep']): Promise<number> 
 }
 
 describe('abortableSleep', () => {
-	// n8n-workflow 1.x and 2.0: `sleep(ms)` has no signal, `sleepWithAbort(ms, signal)` does.
+	// n8n-workflow before 2.34.0: `sleep(ms)` has no signal, `sleepWithAbort(ms, signal)` does.
 	const legacyExports = (): SleepExports & { calls: string[] } => {
 		const calls: string[] = [];
 		return {
 			calls,
-			sleep: async (ms) => {
+			sleep: async (ms: number) => {
 				calls.push('sleep');
 				await new Promise((resolve) => setTimeout(resolve, ms).unref());
 			},
-			sleepWithAbort: async (ms, signal) => {
+			sleepWithAbort: async (ms: number, signal?: AbortSignal) => {
 				calls.push('sleepWithAbort');
 				await workflow.sleep(ms, signal);
 			},
@@ -43,8 +41,17 @@ describe('abortableSleep', () => {
 		expect(legacy.calls).toEqual(['sleepWithAbort']);
 	});
 
-	it('uses sleep where it takes the signal and sleepWithAbort is gone (n8n 2.41)', () => {
-		const sleep = jest.fn(async () => undefined);
+	it('uses sleep where it declares the signal (n8n-workflow 2.34.0 on), even beside a sleepWithAbort', () => {
+		const sleep = async (_ms: number, _signal?: AbortSignal) => undefined;
+		expect(abortableSleepFrom({ sleep })).toBe(sleep);
+		expect(abortableSleepFrom({ sleep, sleepWithAbort: legacyExports().sleepWithAbort })).toBe(
+			sleep,
+		);
+		expect(workflow.sleep).toHaveLength(2);
+	});
+
+	it('falls back to sleep where n8n-workflow has no sleepWithAbort', () => {
+		const sleep = async (_ms: number) => undefined;
 		expect(abortableSleepFrom({ sleep })).toBe(sleep);
 	});
 

@@ -1,4 +1,4 @@
-import * as workflow from 'n8n-workflow';
+import { version as loadedWorkflowVersion } from 'n8n-workflow/package.json';
 
 import {
 	errorOutputJson,
@@ -41,12 +41,29 @@ describe('errorOutputJson', () => {
 		expect(narrowRuleRoutes(errorOutputJson('Boom', {}, true))).toBe(true);
 	});
 
-	it('recognises the older n8n-workflow by its sleepWithAbort export', () => {
-		expect(
-			hasNarrowErrorOutputRule({ sleep: () => undefined, sleepWithAbort: () => undefined }),
-		).toBe(true);
-		expect(hasNarrowErrorOutputRule({ sleep: () => undefined })).toBe(false);
-		// The n8n-workflow the tests load is 2.41's.
-		expect(hasNarrowErrorOutputRule(workflow)).toBe(false);
+	// n8n-workflow release → the rule of the n8n-core it ships with (read in each published n8n-core's
+	// WorkflowExecute.handleNodeErrorOutput); n8n pins the two to each other in every release.
+	it.each([
+		['1.120.31', true], // n8n 1.123.81 (n8n-core 1.122.48)
+		['2.0.0', true],
+		['2.33.2', true],
+		['2.34.2', true], // n8n 2.34.4 (n8n-core 2.34.2) and 2.34.5
+		['2.34.3', false], // n8n 2.34.6 (n8n-core 2.34.4)
+		['2.35.0', true], // n8n 2.35.0 to 2.35.2 (n8n-core 2.35.0, 2.35.1)
+		['2.35.1', false], // n8n 2.35.3 (n8n-core 2.35.2)
+		['2.35.3', false],
+		['2.36.0', false],
+		['2.41.0', false], // n8n 2.41.1
+		['3.0.0', false],
+	])('n8n-workflow %s: narrow rule %s', (version, narrow) => {
+		expect(hasNarrowErrorOutputRule(version)).toBe(narrow);
+	});
+
+	it('applies the rule of the loaded n8n-workflow (2.41.0 here) by default', () => {
+		expect(loadedWorkflowVersion).toBe('2.41.0');
+		expect(errorOutputJson('Task video_123 failed', details)).toEqual({
+			error: 'Task video_123 failed',
+			details,
+		});
 	});
 });

@@ -1,19 +1,20 @@
 import type { IDataObject } from 'n8n-workflow';
-import * as workflow from 'n8n-workflow';
+import { version } from 'n8n-workflow/package.json';
 
 /**
- * n8n moves an item to the error output ("Continue (using error output)") by the shape of its JSON.
- * n8n 2.41 takes `error` with `message` and `details`; n8n 1.x and 2.x up to 2.30 at least take only
- * `{ error }` or `{ error, message }` and leave any other item on the success output, as if it had worked.
- * The node cannot ask the engine which rule it applies. Its n8n-workflow marks the older generation: every
- * release checked that has the narrow rule (1.123, 2.0, 2.20, 2.30) still exports `sleepWithAbort`, and
- * 2.41, with the wide rule, does not.
+ * n8n moves an item to the error output ("Continue (using error output)") by the shape of its JSON:
+ * `{ error }` or `{ error, message }`, and since n8n 2.34.6, 2.35.3 and 2.36.0 also with `details`; any other
+ * item stays on the success output, as if it had worked. A node cannot ask the engine which rule it applies,
+ * but the change (n8n-io/n8n#35939) also noted the rule in n8n-workflow, which n8n pins per release: 2.34.3,
+ * 2.35.1 and 2.36.0 are the first n8n-workflow releases of their lines that ship with the wider rule.
  */
-export function hasNarrowErrorOutputRule(exports: object): boolean {
-	return typeof (exports as { sleepWithAbort?: unknown }).sleepWithAbort === 'function';
+export function hasNarrowErrorOutputRule(workflowVersion: string): boolean {
+	const [major, minor, patch] = workflowVersion.split('.').map(Number);
+	const firstWidePatch = ({ 34: 3, 35: 1 } as Record<number, number>)[minor] ?? Infinity;
+	return major < 2 || (major === 2 && minor < 36 && patch < firstWidePatch);
 }
 
-const NARROW_RULE = hasNarrowErrorOutputRule(workflow);
+const NARROW_RULE = hasNarrowErrorOutputRule(version);
 
 /** What a failed item carries to the error output: the details as data, or as text where only that routes. */
 export function errorOutputJson(
