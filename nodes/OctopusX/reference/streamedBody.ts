@@ -146,6 +146,10 @@ interface Stage {
 function requestProgress(stream: ByteStream): Progress {
 	let sent = Infinity;
 	let wake = () => {};
+	const count = (bytes: number) => {
+		sent += bytes;
+		wake();
+	};
 	const follow = (source: Stage) => {
 		const pipe = source.pipe.bind(source);
 		source.pipe = (next, options) => {
@@ -154,18 +158,14 @@ function requestProgress(stream: ByteStream): Progress {
 			else {
 				const write = next.write.bind(next);
 				next.write = (chunk, ...rest) => {
-					const callback = typeof rest.at(-1) === 'function' ? (rest.pop() as Callback) : undefined;
+					const done = typeof rest.at(-1) === 'function' ? (rest.pop() as Callback) : undefined;
 					return write(chunk, ...rest, (error?: unknown) => {
-						sent += chunk.length;
-						wake();
-						callback?.(error);
+						count(chunk.length);
+						done?.(error);
 					});
 				};
 				// A closed request reads no more.
-				next.once('close', () => {
-					sent = Infinity;
-					wake();
-				});
+				next.once('close', () => count(Infinity));
 			}
 			return pipe(next, options);
 		};
