@@ -222,13 +222,19 @@ export class N8nInstance {
 		};
 	}
 
-	/** `n8n <args>`, with its own task-runner broker port so instances can run side by side. */
-	async cli(args: string[], options: { timeoutMs?: number } = {}): Promise<CliResult> {
+	/**
+	 * `n8n <args>`, with its own task-runner broker port so instances can run side by side, and `env`
+	 * on top of the instance's.
+	 */
+	async cli(
+		args: string[],
+		options: { timeoutMs?: number; env?: Record<string, string> } = {},
+	): Promise<CliResult> {
 		const brokerPort = await freePort();
 		const started = Date.now();
 		const child = spawn(this.runtime.node, [this.runtime.n8n, ...args], {
 			cwd: this.root,
-			env: this.env({ N8N_RUNNERS_BROKER_PORT: String(brokerPort) }),
+			env: this.env({ ...options.env, N8N_RUNNERS_BROKER_PORT: String(brokerPort) }),
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
 		let stdout = '';
@@ -290,7 +296,10 @@ export class N8nInstance {
 		]);
 	}
 
-	async execute(workflowId: string, options: { timeoutMs?: number } = {}): Promise<ExecuteResult> {
+	async execute(
+		workflowId: string,
+		options: { timeoutMs?: number; env?: Record<string, string> } = {},
+	): Promise<ExecuteResult> {
 		const result = await this.cli(['execute', `--id=${workflowId}`, '--rawOutput'], options);
 		return { ...result, ...parseRunOutput(result.stdout) };
 	}

@@ -1,3 +1,5 @@
+import { getDefaultHighWaterMark, setDefaultHighWaterMark } from 'node:stream';
+
 import type { OctopusSimulator, RecordedRequest } from '../simulator';
 import { randomMp4, sha256 } from './fixtures';
 import { run, submit, withSim } from './faults/support';
@@ -216,4 +218,28 @@ describe('the user stops the execution mid-upload', () => {
 		},
 		30_000,
 	);
+});
+
+describe('streams that hold more than a piece', () => {
+	// Last in the file and not concurrent: the default is process-wide, and every concurrent case
+	// above has finished before this one starts.
+	test('with the default high-water marks raised to 4 MiB the file still arrives intact', async () => {
+		const before = getDefaultHighWaterMark(false);
+		setDefaultHighWaterMark(false, 4 * MiB);
+		try {
+			await withSim(
+				async (sim) => {
+					const file = randomMp4(12 * MiB);
+					const result = await run(sim, { parameters: submit('a rainy night'), items: [item(file)] });
+
+					expect(result.error).toBeUndefined();
+					const [taken] = sim.requestsTo('submit');
+					expect(referenceOf(taken)?.sha256).toBe(sha256(file));
+				},
+				{ throttleBytesPerSec: 4_000_000 },
+			);
+		} finally {
+			setDefaultHighWaterMark(false, before);
+		}
+	});
 });

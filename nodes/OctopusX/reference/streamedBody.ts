@@ -20,19 +20,15 @@ export const PIECE_BYTES = 288 * 1024;
 /**
  * Encoded pieces are written into this many buffers in turn (1.5 MiB in all), so a file of any size
  * leaves no garbage behind: a new buffer per piece is freed only at a collection, after tens of
- * megabytes. A buffer is written again 4 pieces later. By then the piece it held has left the
- * process: every piece is larger than the high-water mark of each stream it passes (this body,
- * the request, the socket; 64 KiB at most, on Node 22+), so each holds at most one before it stops
- * asking for more. Measured: a throttled upload through axios 1.18 arrives intact with 3 buffers and
- * corrupted with 2 (the engine test "a slow link"). Redirects, which would keep every piece to send
- * again, are not followed for a streamed body.
+ * megabytes. A buffer is written again only once the request is done with the piece it held (see
+ * `requestProgress`), so this count bounds how far encoding runs ahead of the socket, not whether
+ * the body arrives intact.
  */
 const OUTPUT_BUFFERS = 4;
 
-type MakeStream = (
-	pieces: AsyncIterable<Buffer>,
-	options: { objectMode: false; highWaterMark: number },
-) => ByteStream;
+/** Resolves once the request is done with the body's bytes before `upTo`. */
+type Progress = (upTo: number) => Promise<void>;
+type Callback = (error?: unknown) => void;
 
 /**
  * The request body of a submit with the reference video inlined as a data URI, opened afresh for
@@ -57,7 +53,7 @@ export function referenceBody(
 			// (nor a stream class to make one from), so the body is built as one buffer.
 			return await collect(
 				frame,
-				encoded(frame, reference.bytes, [reference.inMemory], false, explain),
+				encoded(frame, reference.bytes, [reference.inMemory], false, {}, explain),
 				explain,
 			);
 		}
@@ -80,20 +76,17 @@ export function referenceBody(
 		}
 		const ownChunks = storeGivesOwnBuffers(id);
 		let failure: BodyFailure | undefined;
-		const pieces = encoded(frame, reference.bytes, source, ownChunks, (error) => {
+		const progress: { sent?: Progress } = {};
+		const pieces = encoded(frame, reference.bytes, source, ownChunks, progress, (error) => {
 			failure = explain(error);
 			return failure;
 		});
 		const makeStream = streamMakerOf(streamOfStore);
 		if (!makeStream) return await collect(frame, pieces, explain);
 
-		const body: StreamBody = {
-			// Reads ahead no more than one piece.
-			stream: makeStream(pieces, { objectMode: false, highWaterMark: 1 }),
-			length: frame.length,
-			failure: () => failure,
-		};
-		return body;
+		const stream = makeStream(pieces);
+		progress.sent = requestProgress(stream);
+		return { stream, length: frame.length, failure: () => failure } satisfies StreamBody;
 	};
 }
 
@@ -106,20 +99,25 @@ async function* encoded(
 	announced: number,
 	source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
 	ownChunks: boolean,
+	progress: { sent?: Progress },
 	explain: (error: unknown) => BodyFailure,
 ): AsyncGenerator<Buffer> {
 	try {
 		yield frame.head;
 		const base64 = new Base64Pieces(announced);
 		const outputs: Buffer[] = [];
+		// Where in the body the piece each buffer holds ends.
+		const ends: number[] = [];
 		let turn = 0;
+		let offset = frame.head.length;
 		for await (const chunk of source) {
 			// Some stores hand the whole file over as one chunk (n8n's database mode does).
 			for (let at = 0; at < chunk.length; at += PIECE_BYTES) {
-				const out = (outputs[turn++ % OUTPUT_BUFFERS] ??= Buffer.allocUnsafeSlow(
-					base64Room(PIECE_BYTES),
-				));
+				const slot = turn++ % OUTPUT_BUFFERS;
+				await progress.sent?.(ends[slot] ?? 0);
+				const out = (outputs[slot] ??= Buffer.allocUnsafeSlow(base64Room(PIECE_BYTES)));
 				const written = base64.next(chunk.subarray(at, at + PIECE_BYTES), out);
+				ends[slot] = offset += written;
 				if (written > 0) yield out.subarray(0, written);
 			}
 			if (ownChunks) freeChunk(chunk);
@@ -129,6 +127,53 @@ async function* encoded(
 	} catch (error) {
 		throw explain(error);
 	}
+}
+
+interface Stage {
+	pipe: (next: Stage, options?: unknown) => unknown;
+	read?: unknown;
+	write: (chunk: Uint8Array, ...encodingAndCallback: unknown[]) => boolean;
+	once: (event: 'close', listener: () => void) => unknown;
+}
+
+/**
+ * `sent(upTo)` resolves once the request is done with the body's bytes before `upTo`: its write
+ * callback comes once it and all under it (TLS, TCP, a proxy tunnel being opened) are done with a
+ * chunk. The pipes are followed to it through every stage that passes chunks on (axios 1.18+ puts a
+ * byte counter in between, whose callback comes while the chunk may still wait below). Read as an
+ * iterator (not piped), the body is held by nobody past the next pull.
+ */
+function requestProgress(stream: ByteStream): Progress {
+	let sent = Infinity;
+	let wake = () => {};
+	const count = (bytes: number) => {
+		sent += bytes;
+		wake();
+	};
+	const follow = (source: Stage) => {
+		const pipe = source.pipe.bind(source);
+		source.pipe = (next, options) => {
+			if (source === (stream as unknown)) sent = 0;
+			if (typeof next.read === 'function') follow(next);
+			else {
+				const write = next.write.bind(next);
+				next.write = (chunk, ...rest) => {
+					const done = typeof rest.at(-1) === 'function' ? (rest.pop() as Callback) : undefined;
+					return write(chunk, ...rest, (error?: unknown) => {
+						count(chunk.length);
+						done?.(error);
+					});
+				};
+				// A closed request reads no more.
+				next.once('close', () => count(Infinity));
+			}
+			return pipe(next, options);
+		};
+	};
+	follow(stream as unknown as Stage);
+	return async (upTo) => {
+		while (sent < upTo) await new Promise<void>((resolve) => (wake = resolve));
+	};
 }
 
 /** The whole body in one buffer of its final size, for where no stream can be made. */
@@ -154,13 +199,14 @@ async function collect(
  * `Readable.from`, reached through the class of the stream n8n returned for the file (every
  * Node.js stream class inherits it), since node code may not import Node's `stream` module.
  */
-function streamMakerOf(source: unknown): MakeStream | undefined {
+function streamMakerOf(
+	source: unknown,
+): ((pieces: AsyncIterable<Buffer>) => ByteStream) | undefined {
 	const type = (source as { constructor?: { from?: unknown } } | undefined)?.constructor;
-	const from = type?.from;
-	if (typeof from !== 'function' || typeof (source as ByteStream).pipe !== 'function') {
-		return undefined;
-	}
-	return (pieces, options) => (from as MakeStream).call(type, pieces, options);
+	const from = type?.from as ((...args: unknown[]) => ByteStream) | undefined;
+	if (typeof from !== 'function' || typeof (source as ByteStream).pipe !== 'function') return;
+	// Reads ahead no more than one piece.
+	return (pieces) => from.call(type, pieces, { objectMode: false, highWaterMark: 1 });
 }
 
 function bodyFailure(reference: BinaryReference, error: unknown): BodyFailure {
