@@ -168,8 +168,13 @@ describeE2E('the reference upload over TLS and through a proxy, on slow links', 
 		const error = result.run?.data.resultData.error;
 		expect([result.code, error?.message]).toEqual([
 			1,
-			expect.stringContaining('ERR_TLS_CERT_ALTNAME_INVALID'),
+			expect.stringMatching(
+				/^Could not reach the OctopusX API at .* \(ERR_TLS_CERT_ALTNAME_INVALID\)$/,
+			),
 		]);
+		// Said to be nothing sent, with the fix; never "may or may not have been created".
+		expect(error?.description).toContain('NODE_EXTRA_CA_CERTS');
+		expect(error?.description).toContain('Nothing was submitted.');
 		expect(proxy.tunnels).toEqual([`${WRONG_HOST}:443`]);
 		expect(sim.requests).toEqual([]);
 	});
