@@ -23,14 +23,12 @@ import {
 	taskIdProperty,
 	taskIdToolProperty,
 } from './taskParameters';
+import { downloadProperty } from './followTasks';
 import { runsAsTool } from './toolMode';
 import type { ItemResult, Operation } from './types';
 
 const download: INodeProperties = {
-	displayName: 'Download Video',
-	name: 'download',
-	type: 'boolean',
-	default: true,
+	...downloadProperty,
 	description:
 		'Whether to download the video as binary data when the task has finished, ready for a storage node',
 };

@@ -98,14 +98,17 @@ export function taskSubmitted(
 	);
 }
 
+/** How long after its submit a task ended, as text (` 12 s after its submit`) and in seconds. */
+function sinceSubmit(ms: number | undefined) {
+	if (ms === undefined) return { text: '', seconds: undefined };
+	return { text: ` ${formatSeconds(ms)} after its submit`, seconds: Math.round(ms / 100) / 10 };
+}
+
 export function taskFinished(
 	origin: LineOrigin,
 	facts: { status: string; msFromSubmit?: number; videoBytes?: number; downloaded: boolean },
 ): LogLine {
-	const after =
-		facts.msFromSubmit === undefined
-			? ''
-			: `, ${formatSeconds(facts.msFromSubmit)} after its submit`;
+	const after = sinceSubmit(facts.msFromSubmit);
 	const video = !facts.downloaded
 		? 'video not downloaded'
 		: facts.videoBytes === undefined
@@ -115,11 +118,10 @@ export function taskFinished(
 		'info',
 		'task.finished',
 		origin,
-		`task ${origin.taskId} ${facts.status}${after}, ${video}`,
+		`task ${origin.taskId} ${facts.status}${after.text && `,${after.text}`}, ${video}`,
 		{
 			status: facts.status,
-			secondsFromSubmit:
-				facts.msFromSubmit === undefined ? undefined : Math.round(facts.msFromSubmit / 100) / 10,
+			secondsFromSubmit: after.seconds,
 			videoBytes: facts.videoBytes,
 		},
 	);
@@ -129,21 +131,13 @@ export function taskFailed(
 	origin: LineOrigin,
 	facts: { status: string; code?: string; msFromSubmit?: number },
 ): LogLine {
-	const after =
-		facts.msFromSubmit === undefined
-			? ''
-			: ` ${formatSeconds(facts.msFromSubmit)} after its submit`;
+	const after = sinceSubmit(facts.msFromSubmit);
 	return line(
 		'warn',
 		'task.failed',
 		origin,
-		`task ${origin.taskId} ended ${facts.status}${after} (code ${facts.code ?? 'none given'})`,
-		{
-			status: facts.status,
-			code: facts.code,
-			secondsFromSubmit:
-				facts.msFromSubmit === undefined ? undefined : Math.round(facts.msFromSubmit / 100) / 10,
-		},
+		`task ${origin.taskId} ended ${facts.status}${after.text} (code ${facts.code ?? 'none given'})`,
+		{ status: facts.status, code: facts.code, secondsFromSubmit: after.seconds },
 	);
 }
 

@@ -45,11 +45,6 @@ interface Tracked<J extends WaitJob> {
 	last?: TaskStatus;
 }
 
-function describe(status: TaskStatus | undefined): string {
-	if (!status) return 'no status seen yet';
-	return `last status '${status.status}'${status.progress === undefined ? '' : `, progress ${status.progress}%`}`;
-}
-
 /** Tasks being followed, to which more can be added while the others are polled. */
 export interface TaskWatch<J extends WaitJob, T> {
 	/** Follows one more task; resolves when it is settled, or with undefined when the watch is abandoned. */
@@ -98,10 +93,10 @@ export function watchTasks<J extends WaitJob, T>(
 		settle(k, { error });
 	};
 
-	const timeoutError = (t: Tracked<J>) =>
+	const timeoutError = (t: Tracked<J>, s = t.last) =>
 		octopusError(
 			errorContext(api, t.job.itemIndex, t.job.taskId),
-			`Task ${t.job.taskId} is not done after ${Math.round(t.job.timeoutMs / 1000)} s (${describe(t.last)})`,
+			`Task ${t.job.taskId} is not done after ${Math.round(t.job.timeoutMs / 1000)} s (${s ? `last status '${s.status}'${s.progress === undefined ? '' : `, progress ${s.progress}%`}` : 'no status seen yet'})`,
 			`The task may still finish: OctopusX keeps working on it. Pick it up later with the Get Status operation and task ID ${t.job.taskId}, or raise 'Timeout' in the options.${t.lastFailure ? ` The last status checks failed (${t.lastFailure}).` : ''}`,
 		);
 

@@ -13,17 +13,13 @@ export type Outcome =
 	| { status: number; readable: boolean; retryAfterMs?: number; slotRefusal?: boolean }
 	| { code: string };
 
-export type FailReason =
-	/** No answer, and nothing reached OctopusX (or a read gave up): no task was created by it. */
-	| 'unreachable'
-	/** A submit that reached OctopusX and got no usable answer: the task may exist. */
-	| 'maybe created'
-	/** An HTTP answer that says no: its own error. */
-	| 'answer'
-	/** A 2xx the node cannot read. */
-	| 'unreadable'
-	/** A submit refused for the key's limit of tasks at once: nothing created, it waits for a slot. */
-	| 'no slot';
+/**
+ * Why a request ended without what it asked for; docs/reliability.md says what each tells the user.
+ * 'unreachable': no answer (on a submit, before anything reached OctopusX); 'maybe created': a submit
+ * that reached OctopusX and got no usable answer; 'answer': the error an answer carries; 'no slot': a
+ * submit refused for the key's limit of tasks at once (nothing created, it waits for a slot).
+ */
+export type FailReason = 'unreachable' | 'maybe created' | 'answer' | 'unreadable' | 'no slot';
 
 export type Verdict =
 	| { act: 'accept' }
@@ -59,11 +55,6 @@ export function isWrongAddress(code: string): boolean {
 		code === 'EPROTO' ||
 		/^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_)/.test(code)
 	);
-}
-
-/** Whether no byte of the request can have reached OctopusX. */
-export function nothingSent(code: string): boolean {
-	return REFUSED_CODES.has(code) || isWrongAddress(code);
 }
 
 /** Exponential backoff: base, 2 × base, 4 × base ... capped. */
