@@ -18,8 +18,10 @@ export class OctopusX implements INodeType {
 		name: 'octopusX',
 		icon: { light: 'file:octopusx.svg', dark: 'file:octopusx.dark.svg' },
 		group: ['transform'],
-		// 1.1: Get Status downloads a finished video by default. Nodes saved as version 1 keep theirs.
-		version: [1, 1.1],
+		// 1.1: Get Status downloads a finished video by default. 1.2: Submit's Options start empty.
+		// Nodes saved under an earlier version keep that version's defaults.
+		version: [1, 1.1, 1.2],
+		defaultVersion: 1.2,
 		subtitle:
 			'={{ {"submit": "Submit", "getStatus": "Get Status", "waitUntilDone": "Wait Until Done"}[$parameter["operation"]] }}',
 		description:
