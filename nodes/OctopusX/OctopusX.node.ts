@@ -27,6 +27,9 @@ export class OctopusX implements INodeType {
 		description:
 			'Generate a new video from a reference video with OctopusX, keeping its camera path and motion',
 		defaults: { name: 'OctopusX' },
+		// The panel's Docs link. n8n opens an http(s) documentationUrl as it is; a codex URL gets its
+		// tracking query appended, which after a '#' would spoil the heading.
+		documentationUrl: 'https://github.com/octopusx-community/n8n-nodes-octopusx#operations',
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: getStatus.outputs,
