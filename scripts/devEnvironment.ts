@@ -7,8 +7,7 @@ import { mkdirSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { OctopusSimulator } from '../test/simulator';
-import { testMp4 } from '../test/e2e/media';
+import { OctopusSimulator, playableMp4 } from '../test/simulator';
 import { DEFAULT_OWNER, N8nInstance, type OwnerAccount, type RunningN8n } from '../test/e2e/n8n';
 import { CREDENTIAL_TYPE, installPackage, packPackage } from '../test/e2e/package';
 import { ensureRuntime } from '../test/e2e/runtime';
@@ -60,6 +59,8 @@ export async function startDevEnvironment(options: DevOptions = {}): Promise<Dev
 		if (!options.apiKey) {
 			simulator = await OctopusSimulator.start({
 				taskDurationMs: (options.taskSeconds ?? 8) * 1000,
+				// A video the editor's preview can play, not the tests' random bytes behind an MP4 header.
+				resultVideo: playableMp4(),
 			});
 			cleanups.push(async () => await simulator!.stop());
 		}
@@ -96,9 +97,9 @@ export async function startDevEnvironment(options: DevOptions = {}): Promise<Dev
 
 		const examplesDir = join(instance.filesDir, 'octopusx');
 		mkdirSync(examplesDir, { recursive: true });
-		// The simulator takes any MP4-shaped bytes; the real API needs a real video from the user.
-		if (simulator)
-			writeFileSync(join(examplesDir, 'input.mp4'), testMp4('npm run dev sample', 256 * 1024));
+		// The same small playable video as the simulator's results; the real API needs a real video
+		// from the user.
+		if (simulator) writeFileSync(join(examplesDir, 'input.mp4'), playableMp4());
 
 		log(`Starting n8n on http://127.0.0.1:${options.port ?? 5678} ...`);
 		const n8n = await instance.start({ port: options.port ?? 5678 });

@@ -2,9 +2,10 @@
  * Refreshes the editor screenshots in docs/, one per operation, from a real n8n editor against the
  * simulator: the canonical example workflow run once, with Submit's panel open (docs/screenshot.png)
  * and Wait Until Done's (docs/screenshot-wait-until-done.png); then, as a user adds them from the
- * nodes panel, a new Get Status node (docs/screenshot-get-status.png) and a new Submit node with Wait
- * for Completion on (docs/screenshot-submit-waiting.png), with its options listed
- * (docs/screenshot-submit-options.png).
+ * nodes panel, each on a clean canvas after the example's first nodes: a new Get Status and a new
+ * Wait Until Done after a pinned Submit (docs/screenshot-get-status.png,
+ * docs/screenshot-wait-until-done-new.png), and a new Submit with Wait for Completion on
+ * (docs/screenshot-submit-waiting.png), with its options listed (docs/screenshot-submit-options.png).
  *
  *   npm run build && npx tsx scripts/screenshot.ts [output folder]
  *
@@ -111,7 +112,42 @@ async function main(): Promise<void> {
 		await shoot('screenshot-wait-until-done.png');
 		await closePanel();
 
-		// New nodes, as a user adds them: the newest node version and its defaults.
+		// New nodes, as a user adds them (the newest node version and its defaults), each on a clean
+		// canvas of its own: the example's first nodes, run, then the new node added after the last.
+		const example = (await env.n8n.request('GET', `/rest/workflows/${WORKFLOW_ID}`)).body as {
+			data: { nodes: Array<{ name: string }>; connections: Record<string, unknown> };
+		};
+		const scratch = async (name: string, keep: string[], pinData: Record<string, unknown> = {}) => {
+			const nodes = example.data.nodes.filter((n) => keep.includes(n.name));
+			const connections = Object.fromEntries(
+				keep
+					.slice(0, -1)
+					.map((from, i) => [from, { main: [[{ node: keep[i + 1], type: 'main', index: 0 }]] }]),
+			);
+			const created = await env.n8n.request('POST', '/rest/workflows', {
+				name,
+				nodes,
+				connections,
+				pinData,
+				settings: {},
+			});
+			const id = (created.body as { data?: { id?: string } }).data?.id;
+			if (!id) throw new Error(`creating workflow "${name}" answered ${created.status}`);
+			await page.goto(`${env.url}/workflow/${id}`);
+			const last = canvasNode(keep[keep.length - 1]);
+			await last.waitFor();
+			await page.click('[data-test-id="execute-workflow-button"]');
+			// A pinned node shows its pin, not a tick: wait for the file node's.
+			await canvasNode('Read Video')
+				.locator('[data-test-id="canvas-node-status-success"]')
+				.waitFor();
+			await page.waitForTimeout(1000);
+			for (const close of await page.locator('.el-notification__closeBtn').all()) {
+				await close.click().catch(() => undefined);
+			}
+			// The node creator connects what it adds to the selected node.
+			await last.click();
+		};
 		const addNode = async (action: string) => {
 			await page.click('[data-test-id="node-creator-plus-button"]');
 			await page.getByPlaceholder('Search nodes...').fill('OctopusX');
@@ -122,16 +158,29 @@ async function main(): Promise<void> {
 			await page.getByText(action, { exact: true }).click();
 			await page.locator('[data-test-id="ndv"]').waitFor();
 		};
+
+		// Get Status and Wait Until Done come after Submit, whose output is pinned (a task made here).
+		const sim = env.simulator!;
+		const submitted = await fetch(`${sim.baseUrl}/v1/videos`, {
+			method: 'POST',
+			headers: { authorization: `Bearer ${sim.apiKey}`, 'content-type': 'application/json' },
+			body: JSON.stringify({ model: 'omni-fast', prompt: 'a rainy night', seconds: '8' }),
+		});
+		const task = (await submitted.json()) as Record<string, unknown>;
+		const afterSubmit = ['Run', 'Read Video', NODE_NAME];
+		await scratch('New Get Status', afterSubmit, { [NODE_NAME]: [{ json: task }] });
 		await addNode('Get video task status');
 		await page.getByText('Route by Status', { exact: true }).waitFor();
 		await shoot('screenshot-get-status.png');
 		await closePanel();
 
+		await scratch('New Wait Until Done', afterSubmit, { [NODE_NAME]: [{ json: task }] });
 		await addNode('Wait until video task is done');
 		await page.getByText('Timeout (Seconds)', { exact: true }).waitFor();
 		await shoot('screenshot-wait-until-done-new.png');
 		await closePanel();
 
+		await scratch('New Submit', ['Run', 'Read Video']);
 		await addNode('Submit video task');
 		await page.getByText('Wait for Completion', { exact: true }).waitFor();
 		await page
@@ -139,7 +188,7 @@ async function main(): Promise<void> {
 			.first()
 			.click();
 		await page.getByText('Download Video', { exact: true }).waitFor();
-		// Clicking the switch scrolled the panel to it: Wait for Completion, its hint, the Options.
+		// Clicking the switch scrolled the panel to it: Wait for Completion, its notice, the Options.
 		await shoot('screenshot-submit-waiting.png');
 
 		// Submit's options, among them the two for the key's limit of tasks at once.

@@ -18,13 +18,18 @@ export class OctopusX implements INodeType {
 		name: 'octopusX',
 		icon: { light: 'file:octopusx.svg', dark: 'file:octopusx.dark.svg' },
 		group: ['transform'],
-		// 1.1: Get Status downloads a finished video by default. Nodes saved as version 1 keep theirs.
-		version: [1, 1.1],
+		// 1.1: Get Status downloads a finished video by default. 1.2: Submit's Options start empty.
+		// Nodes saved under an earlier version keep that version's defaults.
+		version: [1, 1.1, 1.2],
+		defaultVersion: 1.2,
 		subtitle:
 			'={{ {"submit": "Submit", "getStatus": "Get Status", "waitUntilDone": "Wait Until Done"}[$parameter["operation"]] }}',
 		description:
 			'Generate a new video from a reference video with OctopusX, keeping its camera path and motion',
 		defaults: { name: 'OctopusX' },
+		// The panel's Docs link. n8n opens an http(s) documentationUrl as it is; a codex URL gets its
+		// tracking query appended, which after a '#' would spoil the heading.
+		documentationUrl: 'https://github.com/octopusx-community/n8n-nodes-octopusx#operations',
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: getStatus.outputs,

@@ -1,6 +1,6 @@
 import type { INodeParameters } from 'n8n-workflow';
 
-import { errorFields, run, submit, videoItem, withSim } from './faults/support';
+import { errorFields, gaps, run, submit, videoItem, withSim } from './faults/support';
 
 /**
  * Submit with "Wait for Completion": one node, a file in, the finished video out. It follows the
@@ -221,5 +221,35 @@ describe('Submit with Wait for Completion', () => {
 				expect(sim.requests).toHaveLength(0);
 			});
 		},
+	);
+});
+
+/**
+ * Version 1.2 gave Submit's Options an empty default; versions 1 and 1.1 had Poll Interval 10 and
+ * Timeout 600 there. A node saved without Options must wait as it did: every version first looks
+ * at its task half an interval (5 s) after the submit.
+ */
+describe('a Submit saved without Options, in each node version', () => {
+	test.concurrent.each([1, 1.1, 1.2])(
+		'version %s waits at the 10-second Poll Interval',
+		async (typeVersion) => {
+			await withSim(async (sim) => {
+				const result = await run(sim, {
+					typeVersion,
+					parameters: submit('a rainy night', { waitForCompletion: true }),
+					items: [videoItem()],
+				});
+
+				expect(result.error).toBeUndefined();
+				expect(result.outputs[0][0].json.status).toBe('completed');
+				const checks = gaps(
+					sim.requests.filter((r) => r.route === 'submit' || r.route === 'status'),
+				);
+				expect(checks).toHaveLength(1);
+				expect(checks[0]).toBeGreaterThanOrEqual(4_900);
+				expect(checks[0]).toBeLessThan(6_500);
+			});
+		},
+		20_000,
 	);
 });

@@ -171,17 +171,26 @@ describe('node codex', () => {
 		const readmePath = join(ROOT, 'README.md');
 		expect({ readme: existsSync(readmePath) }).toEqual({ readme: true });
 		const anchors = readmeAnchors(readFileSync(readmePath, 'utf8'));
-		const links = [
-			...codex.resources.primaryDocumentation,
-			...codex.resources.credentialDocumentation,
-		].map((r: { url: string }) => r.url);
+		const repo = pkg.homepage.replace(/#.*$/, '');
+		// The panel's Docs link: n8n opens an http(s) documentationUrl as it is, fragment and all.
+		const [nodePath] = pkg.n8n.nodes as string[];
+		const node = loadBuilt(nodePath, '.node.js') as { description: { documentationUrl?: string } };
+		const docs = node.description.documentationUrl ?? '';
+		const [page, anchor] = docs.split('#');
+		expect({ page, anchor, inReadme: anchors.has(anchor) }).toEqual({
+			page: repo,
+			anchor: 'operations',
+			inReadme: true,
+		});
+		// n8n appends its tracking query to a codex URL (`${url}?utm_source=…`): after a '#' it
+		// would become part of the fragment, which then names no heading.
 		expect(codex.resources.primaryDocumentation).toHaveLength(1);
 		expect(codex.resources.credentialDocumentation).toHaveLength(1);
-		const repo = pkg.homepage.replace(/#.*$/, '');
-		for (const url of links) {
-			const [page, anchor] = url.split('#');
-			expect({ url, page }).toEqual({ url, page: repo });
-			expect({ url, anchorInReadme: anchors.has(anchor) }).toEqual({ url, anchorInReadme: true });
+		for (const { url } of [
+			...codex.resources.primaryDocumentation,
+			...codex.resources.credentialDocumentation,
+		] as Array<{ url: string }>) {
+			expect(url).toBe(repo);
 		}
 		// The credential dialog's docs link: where the provider documents the key and the API.
 		const [credentialPath] = pkg.n8n.credentials as string[];

@@ -13,7 +13,7 @@ export type {
 	TaskOutcome,
 } from './types';
 export { ROUTES } from './types';
-export { resultChunk } from './media';
+export { playableMp4, PLAYABLE_MP4_PATH, resultChunk } from './media';
 export { mulberry32 } from './random';
 export { promptOverrides } from './tasks';
 export { MAX_REFERENCE_BYTES } from './validate';

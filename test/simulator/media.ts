@@ -4,6 +4,21 @@
  * are streamed chunk by chunk, never built whole) and two tasks never share content.
  */
 import { createCipheriv, createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * A real, playable MP4 of 3.5 kB (2 s, 192×108, H.264 baseline, moov first, no audio): what the dev
+ * editor's tasks return, so its preview plays. Made with ffmpeg 5.1:
+ *   ffmpeg -f lavfi -i "gradients=size=192x108:rate=10:duration=2:speed=0.05:c0=0x1b4f72:c1=0x7d3c98:c2=0x16a085:n=3"
+ *     -vf "drawtext=text='OctopusX simulator':fontcolor=white:fontsize=14:x=(w-tw)/2:y=(h-th)/2"
+ *     -c:v libx264 -profile:v baseline -pix_fmt yuv420p -crf 36 -movflags +faststart -an playable.mp4
+ */
+export const PLAYABLE_MP4_PATH = join(__dirname, 'fixtures', 'playable.mp4');
+
+export function playableMp4(): Buffer {
+	return readFileSync(PLAYABLE_MP4_PATH);
+}
 
 const HEADER_BYTES = 32;
 /** Results up to this size are kept whole per task; larger ones are generated per chunk. */
@@ -39,18 +54,21 @@ export function resultChunk(taskId: string, size: number, offset: number, length
 	return out;
 }
 
-/** Serves result files, keeping small ones whole. */
+/** Serves result files, keeping small ones whole; or one real video for every task. */
 export class ResultStore {
 	private readonly cache = new Map<string, Buffer>();
 
+	constructor(private readonly video?: Buffer) {}
+
 	/** A chunk source for one file; small files come from the cache. */
 	source(taskId: string, size: number): (offset: number, length: number) => Buffer {
-		if (size > CACHE_LIMIT_BYTES) return (o, l) => resultChunk(taskId, size, o, l);
+		if (size > CACHE_LIMIT_BYTES && !this.video) return (o, l) => resultChunk(taskId, size, o, l);
 		const whole = this.whole(taskId, size);
 		return (o, l) => whole.subarray(o, Math.min(size, o + l));
 	}
 
 	whole(taskId: string, size: number): Buffer {
+		if (this.video) return this.video;
 		const cached = this.cache.get(taskId);
 		if (cached && cached.length === size) return cached;
 		const buf = resultChunk(taskId, size, 0, size);

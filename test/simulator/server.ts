@@ -118,7 +118,7 @@ export class OctopusSimulator {
 	private readonly settings: Settings;
 	private readonly faults: FaultPlan;
 	private readonly throttle: Throttle;
-	private readonly media = new ResultStore();
+	private readonly media: ResultStore;
 	private readonly signingKey = randomBytes(32);
 	private readonly apiServer: Server;
 	private readonly cdnServer: Server;
@@ -142,6 +142,7 @@ export class OctopusSimulator {
 			taskDurationMs: options.taskDurationMs ?? 1500,
 			resultBytes: options.resultBytes ?? 256 * 1024,
 		};
+		this.media = new ResultStore(options.resultVideo);
 		this.faults = new FaultPlan(options.randomFaults);
 		this.throttle = new Throttle(() => this.settings.throttleBytesPerSec);
 		this.apiServer = this.makeServer('api');
@@ -518,7 +519,7 @@ export class OctopusSimulator {
 			resultStyle: over.resultStyle ?? this.taskDefaults.resultStyle ?? 'video_url',
 			referenceSha256: valid.reference?.data?.sha256,
 			referenceBytes: valid.reference?.data?.bytes,
-			resultBytes: this.settings.resultBytes,
+			resultBytes: this.settings.resultVideo?.length ?? this.settings.resultBytes,
 			request: rec.json,
 		};
 		this.tasks.set(id, task);

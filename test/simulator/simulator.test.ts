@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import { OctopusSimulator, type RecordedRequest } from './index';
+import { OctopusSimulator, playableMp4, type RecordedRequest } from './index';
 
 const MiB = 1024 * 1024;
 
@@ -414,5 +414,47 @@ describe('OctopusSimulator', () => {
 		expect((await post('reset', {})).status).toBe(200);
 		expect(sim.requests).toHaveLength(0);
 		expect(sim.tasks.size).toBe(0);
+	});
+});
+
+describe('OctopusSimulator with a playable result video (the dev editor)', () => {
+	it('serves the same real MP4 for every task, from the cdn and /content, with ranges', async () => {
+		const video = playableMp4();
+		// A real file: ftyp, then the movie header before the media data (it starts playing at once).
+		expect(video.length).toBeLessThan(8 * 1024);
+		expect(video.subarray(4, 8).toString('latin1')).toBe('ftyp');
+		expect(video.indexOf('moov')).toBeLessThan(video.indexOf('mdat'));
+		expect(video.includes('avc1')).toBe(true);
+
+		const sim = await OctopusSimulator.start({ taskDurationMs: 0, resultVideo: video });
+		try {
+			const headers = { authorization: `Bearer ${sim.apiKey}` };
+			const ids: string[] = [];
+			for (const prompt of ['one', 'two']) {
+				const created = await fetch(`${sim.baseUrl}/v1/videos`, {
+					method: 'POST',
+					headers: { ...headers, 'content-type': 'application/json' },
+					body: JSON.stringify({ model: 'omni-fast', prompt, seconds: '8' }),
+				});
+				ids.push(((await created.json()) as { id: string }).id);
+			}
+			for (const id of ids) {
+				const done = (await (
+					await fetch(`${sim.baseUrl}/v1/videos/${id}`, { headers })
+				).json()) as { status: string; video_url: string };
+				expect(done.status).toBe('completed');
+				const file = Buffer.from(await (await fetch(done.video_url)).arrayBuffer());
+				expect(file.equals(video)).toBe(true);
+				const content = await fetch(`${sim.baseUrl}/v1/videos/${id}/content`, { headers });
+				expect(Buffer.from(await content.arrayBuffer()).equals(video)).toBe(true);
+				// A browser's <video> asks for ranges.
+				const part = await fetch(done.video_url, { headers: { range: 'bytes=100-199' } });
+				expect(part.status).toBe(206);
+				expect(Buffer.from(await part.arrayBuffer()).equals(video.subarray(100, 200))).toBe(true);
+				expect(sim.resultFor(id).equals(video)).toBe(true);
+			}
+		} finally {
+			await sim.stop();
+		}
 	});
 });

@@ -12,6 +12,66 @@ import { freeSlotWaitOption, maxTasksAtOnceOption } from './slotParameters';
 import { outputBinaryPropertyOption } from './taskParameters';
 import { fromAi } from './toolMode';
 
+/** Submit's Options; its default depends on the node version (see below). */
+const submitOptions: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add option',
+	default: {},
+	// Sorted by display name.
+	options: [
+		{
+			displayName: 'First Frame Image URL',
+			name: 'firstImageUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. https://example.com/first-frame.jpg',
+			description: 'Public http(s) address of an image to use as the first frame',
+		},
+		maxTasksAtOnceOption,
+		{
+			...pollIntervalOption,
+			description:
+				'How often to check a running task, in seconds (default 10): while waiting for it to complete, and while items wait for a free slot. The first checks come sooner; a rate limit from OctopusX slows checking down.',
+		},
+		{
+			...outputBinaryPropertyOption,
+			displayOptions: {
+				show: { '/waitForCompletion': [true], '/download': [true] },
+				hide: { '@tool': [true] },
+			},
+		},
+		{
+			displayName: 'Reference Image URLs',
+			name: 'images',
+			type: 'string',
+			typeOptions: { multipleValues: true, multipleValueButtonText: 'Add Image URL' },
+			default: [],
+			description: `Public http(s) addresses of up to ${MAX_IMAGES} images that guide the look`,
+		},
+		{
+			displayName: 'Reference Video Field',
+			name: 'videoField',
+			type: 'options',
+			displayOptions: { show: { '/model': ['omni-fast-v2v'] } },
+			options: [
+				{ name: 'Input Video', value: 'input_video', description: 'Compatibility field' },
+				{ name: 'Video', value: 'video', description: 'The field the API prefers' },
+				{ name: 'Video URL', value: 'video_url', description: 'Compatibility field' },
+			],
+			default: 'video',
+			description:
+				'Which request field carries the reference video (for gateways that expect another name)',
+		},
+		{
+			...timeoutOption,
+			displayOptions: { show: { '/waitForCompletion': [true] } },
+		},
+		freeSlotWaitOption,
+	],
+};
+
 /** What Submit shows in the editor and offers an AI Agent. Its behaviour is in submit.operation.ts. */
 const properties: INodeProperties[] = [
 	{
@@ -202,10 +262,17 @@ const properties: INodeProperties[] = [
 		default: false,
 		description:
 			'Whether to wait in this node until the video is ready and output it, as Wait Until Done does. Off: output the task right away.',
-		// The editor keeps an existing node's Options as they are when this is switched on, so the
-		// wait options cannot appear by themselves there: say where they are.
-		hint: 'While waiting, the node checks every 10 s for up to 600 s: change both under Options (Poll Interval, Timeout)',
 		displayOptions: { hide: { '@tool': [true] } },
+	},
+	{
+		// n8n fills in a collection's default only on a new node: switching this on adds nothing to
+		// Options. So say where the wait settings are, and no figure the user could change there.
+		displayName:
+			'How often the task is checked and how long the node waits: Poll Interval and Timeout, under Options',
+		name: 'waitSettingsNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { waitForCompletion: [true] }, hide: { '@tool': [true] } },
 	},
 	{
 		displayName: 'Wait for Completion',
@@ -221,64 +288,18 @@ const properties: INodeProperties[] = [
 		...downloadProperty,
 		displayOptions: { show: { waitForCompletion: [true] }, hide: { '@tool': [true] } },
 	},
+	// Versions 1 and 1.1 gave a new Submit Poll Interval and Timeout in Options. n8n drops what a
+	// collection holds but does not show on the first edit (Timeout, with Wait for Completion off),
+	// and never adds a default later, so a new node showed Poll Interval alone, whether it waited or
+	// not. From 1.2 Options starts empty, as in Get Status; nodes saved before keep what they had.
 	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add option',
-		// Poll Interval and Timeout show, at their defaults, as soon as Wait for Completion is on.
+		...submitOptions,
 		default: { ...WAIT_OPTION_DEFAULTS },
-		// Sorted by display name.
-		options: [
-			{
-				displayName: 'First Frame Image URL',
-				name: 'firstImageUrl',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. https://example.com/first-frame.jpg',
-				description: 'Public http(s) address of an image to use as the first frame',
-			},
-			maxTasksAtOnceOption,
-			{
-				...pollIntervalOption,
-				description:
-					'How often to check a running task, in seconds (default 10): while waiting for it to complete, and while items wait for a free slot. The first checks come sooner; a rate limit from OctopusX slows checking down.',
-			},
-			{
-				...outputBinaryPropertyOption,
-				displayOptions: {
-					show: { '/waitForCompletion': [true], '/download': [true] },
-					hide: { '@tool': [true] },
-				},
-			},
-			{
-				displayName: 'Reference Image URLs',
-				name: 'images',
-				type: 'string',
-				typeOptions: { multipleValues: true, multipleValueButtonText: 'Add Image URL' },
-				default: [],
-				description: `Public http(s) addresses of up to ${MAX_IMAGES} images that guide the look`,
-			},
-			{
-				displayName: 'Reference Video Field',
-				name: 'videoField',
-				type: 'options',
-				displayOptions: { show: { '/model': ['omni-fast-v2v'] } },
-				options: [
-					{ name: 'Input Video', value: 'input_video', description: 'Compatibility field' },
-					{ name: 'Video', value: 'video', description: 'The field the API prefers' },
-					{ name: 'Video URL', value: 'video_url', description: 'Compatibility field' },
-				],
-				default: 'video',
-				description:
-					'Which request field carries the reference video (for gateways that expect another name)',
-			},
-			{
-				...timeoutOption,
-				displayOptions: { show: { '/waitForCompletion': [true] } },
-			},
-			freeSlotWaitOption,
-		],
+		displayOptions: { show: { '@version': [1, 1.1] } },
+	},
+	{
+		...submitOptions,
+		displayOptions: { show: { '@version': [{ _cnd: { gte: 1.2 } }] } },
 	},
 ];
 

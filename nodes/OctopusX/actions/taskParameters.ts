@@ -4,12 +4,14 @@ import { NodeOperationError } from 'n8n-workflow';
 import { errorForModel, fromAi } from './toolMode';
 
 /**
- * n8n's "Execute step" runs the nodes before this one again. When Submit is one of them, every test
- * of this node would pay for a new task; pinning Submit's output stops that, as n8n's own docs advise.
+ * n8n's "Execute step" runs a node's predecessors again unless the editor holds their output from
+ * an earlier run, with no error and nothing up to them changed since, or they are pinned (n8n-core's
+ * findStartNodes and cleanRunData). When Submit runs again, it pays for a new task. The editor cannot
+ * show a notice on that condition, so the notice states it.
  */
 export const pinSubmitNotice: INodeProperties = {
 	displayName:
-		"Testing this node also runs the nodes before it, and with them Submit: a new paid task each time. While you build, pin Submit's output (Pin data in its output panel).",
+		"Execute step runs Submit again, a new paid task, unless Submit's output is pinned or shown from a run with nothing changed since",
 	name: 'pinSubmitNotice',
 	type: 'notice',
 	default: '',
