@@ -130,13 +130,8 @@ async function submitOne(
 	if (answer === 'no slot') return answer;
 	const task = answer.body as IDataObject;
 	const id = taskIdOf(task) as string;
-	log(
-		this,
-		taskSubmitted,
-		plan.itemIndex,
-		id,
-		submitFacts(plan.fields, plan.videoField, plan.reference?.bytes),
-	);
+	const facts = submitFacts(plan.fields, plan.videoField, plan.reference?.bytes);
+	log(this, taskSubmitted, plan.itemIndex, id, facts);
 	rememberTask(this, plan.itemIndex, id);
 	return {
 		accepted: { json: { ...task, id, task_id: (task.task_id as string) || id } },

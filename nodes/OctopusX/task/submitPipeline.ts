@@ -19,10 +19,7 @@ export type Attempt<R> = { accepted: R; taskId: string } | 'no slot';
 /** Where each item ended: its output, an error, or never sent because no slot freed in time. */
 export type Outcome<R> = { value: R } | { error: unknown } | { notSent: NotSent };
 
-export interface NotSent {
-	waitedMs: number;
-	refusals: number;
-}
+export type NotSent = { waitedMs: number; refusals: number };
 
 export interface SubmitItem {
 	itemIndex: number;
@@ -32,11 +29,8 @@ export interface SubmitItem {
 	follow?: { intervalMs: number; timeoutMs: number };
 }
 
-/** A task of the run, watched for its slot (and followed to its end when asked). */
-interface PipelineJob extends WaitJob {
-	j: number;
-	free: () => void;
-}
+/** A task of the run (plan `j`), watched for its slot (and followed to its end when asked). */
+type PipelineJob = WaitJob & { j: number; free: () => void };
 
 export interface SubmitRun<P extends SubmitItem, R> {
 	/** The key's limits, for the whole run. */
