@@ -243,8 +243,12 @@ describeQueue('queue mode: main + 2 workers, Postgres, Redis, binaries in the da
 			120_000,
 		);
 		expect(failed.status).toBe('error');
-		expect(cluster.main.log()).toContain(
-			`job stalled more than maxStalledCount (execution ${failed.id})`,
+		// Main saves the failure first and logs it after: wait for the line.
+		const stalled = `job stalled more than maxStalledCount (execution ${failed.id})`;
+		await until(
+			() => cluster.main.log().includes(stalled),
+			"main's log of the stalled job",
+			30_000,
 		);
 		// Nobody ran it again: no second submit, no more polling, and the survivor never started it.
 		expect(sim.requestsTo('submit')).toHaveLength(3);
