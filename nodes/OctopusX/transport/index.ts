@@ -17,7 +17,7 @@ import {
 	unreadableStatusError,
 } from './apiErrors';
 import type { FailReason, Outcome, RequestKind } from './judgement';
-import { ATTEMPTS, isWrongAddress, judge, parseRetryAfter } from './judgement';
+import { ATTEMPTS, isCertificateError, isWrongAddress, judge, parseRetryAfter } from './judgement';
 import type { BodySource, StreamBody } from './requestBody';
 import { BodyFailure, isStreamBody } from './requestBody';
 import { log } from '../record';
@@ -270,7 +270,7 @@ export function failureError(
 		}
 		const checkUrl = `Check the Base URL '${api.baseUrl}' in the credential '${api.credentialName}'`;
 		let fix = `${checkUrl} and this machine's network (and proxy, if n8n uses one).`;
-		if (/CERT|UNABLE_TO/.test(code)) {
+		if (isCertificateError(code)) {
 			fix = `The secure connection failed before anything was sent: this machine does not trust the certificate it was shown. Behind a proxy or gateway with its own certificate authority, give n8n that CA's file with NODE_EXTRA_CA_CERTS; through an HTTPS proxy, use a host name in the Base URL, not an IP address.`;
 		} else if (isWrongAddress(code) && code !== 'ENOTFOUND') {
 			fix = `The secure connection failed before anything was sent. ${checkUrl}: https:// for OctopusX, and a proxy (HTTPS_PROXY) that passes TLS through.`;

@@ -45,16 +45,17 @@ const TRANSIENT_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
 /** No connection was made, for a reason that may pass: nothing reached the server. */
 const REFUSED_CODES = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
+/** A certificate this machine does not trust: Node's `ERR_TLS_CERT_…`, OpenSSL's `CERT_…`, `UNABLE_TO_…`. */
+export function isCertificateError(code: string): boolean {
+	return /CERT|UNABLE_TO/.test(code);
+}
+
 /**
- * Nothing was sent, and asking again cannot help: a name that does not resolve, or a TLS handshake
- * or certificate the machine does not trust (the request is written only after the handshake).
+ * Nothing was sent, and asking again cannot help: a name that does not resolve, a failed TLS
+ * handshake or an untrusted certificate (the request is written only after the handshake).
  */
 export function isWrongAddress(code: string): boolean {
-	return (
-		code === 'ENOTFOUND' ||
-		code === 'EPROTO' ||
-		/^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_)/.test(code)
-	);
+	return /^(ENOTFOUND|EPROTO|ERR_TLS_.+|ERR_SSL_.+)$/.test(code) || isCertificateError(code);
 }
 
 /** Exponential backoff: base, 2 × base, 4 × base ... capped. */
