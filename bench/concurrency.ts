@@ -29,7 +29,7 @@ const LIMIT = 3;
 // Not a multiple of the poll interval (1 s): a task ends anywhere between two looks, as real ones do.
 const TASK_MS = 4500;
 const FLOOR_MS = Math.ceil(CLIPS / LIMIT) * TASK_MS;
-const GOAL = 1.15;
+const GOAL = { time: 1.05, refusedPerVideo: 0.25, refusedBytes: 0.25 };
 const PROMPT = '={{ "clip " + $json.n + ": keep the camera path, make it snow" }}';
 const NAIVE = {
 	packageDir: join(__dirname, 'naive'),
@@ -201,7 +201,7 @@ const byteRatio = (f: Figures) =>
 const MEASURES = `time / floor (${FLOOR_MS / 1000} s); tasks; refused submits, per delivered video; bytes of refused / accepted submits; failed`;
 function describe(f: Figures): string {
 	return (
-		`${seconds(f.ms)} = ${(f.ms / FLOOR_MS).toFixed(2)} × floor; ${f.tasks} tasks; ` +
+		`${seconds(f.ms)} = ${(f.ms / FLOOR_MS).toFixed(3)} × floor (+${seconds(f.ms - FLOOR_MS)}); ${f.tasks} tasks; ` +
 		`${f.refusals} × 429, ${perVideo(f)}; bytes ${byteRatio(f)} ` +
 		`(${size(f.refusedBytes)} / ${size(f.acceptedBytes)}); ${f.failed} failed`
 	);
@@ -232,23 +232,31 @@ async function main(): Promise<void> {
 		const naiveFastest = Math.min(...naive.map(([, f]) => (f.failed === 0 ? f.ms : Infinity)));
 		for (const [way, f] of figures.filter(([w]) => !w.naive)) {
 			const paced = way.label.includes('Max Tasks');
+			// A refused upload costs its bytes: the refusal goals are for the binary clips.
+			const weighed = kind.naive && !paced;
+			const refusalsMet = paced
+				? f.refusals === 0
+				: !weighed ||
+					(f.refusals <= GOAL.refusedPerVideo * f.delivered &&
+						f.refusedBytes <= GOAL.refusedBytes * f.acceptedBytes);
 			rows.push({
-				target: '6',
+				target: '24',
 				what: `${kind.label}, ${way.label}: ${CLIPS} clips, limit ${LIMIT}, tasks ${TASK_MS / 1000} s, poll 1 s; ${MEASURES}`,
 				node: describe(f),
 				baseline: kind.naive ? '' : 'no URL source in the naive node',
 				ratio: Number.isFinite(naiveFastest) ? `${(naiveFastest / f.ms).toFixed(1)} × faster` : '',
-				goal: `≤ ${GOAL} × floor, ${CLIPS} tasks, 0 failed${paced ? ', 0 × 429' : ''}`,
-				met:
-					f.ms <= GOAL * FLOOR_MS &&
-					f.tasks === CLIPS &&
-					f.failed === 0 &&
-					(!paced || f.refusals === 0),
+				goal:
+					`≤ ${GOAL.time} × floor, ${CLIPS} tasks, 0 failed` +
+					(paced ? ', 0 × 429' : '') +
+					(weighed
+						? `, ≤ ${GOAL.refusedPerVideo} refused per video, refused bytes ≤ ${GOAL.refusedBytes} × accepted`
+						: ''),
+				met: f.ms <= GOAL.time * FLOOR_MS && f.tasks === CLIPS && f.failed === 0 && refusalsMet,
 			});
 		}
 		for (const [way, f] of naive) {
 			rows.push({
-				target: '6',
+				target: '24',
 				what: `${kind.label}, ${way.label}`,
 				node: '',
 				baseline: `${describe(f)} (${f.tasks - f.delivered} paid, not delivered)`,

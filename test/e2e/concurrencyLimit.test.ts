@@ -79,9 +79,9 @@ describeE2E('a batch larger than the key allows at once (real n8n)', () => {
 		expect(sim.tasks.size).toBe(8);
 		const submits = sim.requestsTo('submit');
 		expect(submits.filter((r) => r.status === 200)).toHaveLength(8);
-		// Only the first wave is refused: the uploads on their way before the first refusal came back
-		// (5 at once, plus one for each acceptance that came back sooner: at most 5 + 2). After that
-		// the node knows the limit and waits for its own tasks (the old policy: 11 refusals here).
+		// The first wave (5 uploads at once, 3 refused; no more goes out until all 5 are answered),
+		// then probes beyond the 2 slots learned, one at a time, about 1 s, 2 s and 4 s apart, in a
+		// run of about 8 s (an older policy: 11 refusals here).
 		expect(submits.filter((r) => r.status === 429).length).toBeLessThanOrEqual(7);
 	});
 

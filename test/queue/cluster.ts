@@ -140,11 +140,14 @@ export class QueueCluster {
 		}
 	}
 
-	/** Starts a worker (again, under the same name, after a crash). */
-	async startWorker(name: string): Promise<WorkerProcess> {
+	/** Starts a worker (again, under the same name, after a crash), by default of the cluster's concurrency. */
+	async startWorker(
+		name: string,
+		concurrency = this.options.concurrency ?? 1,
+	): Promise<WorkerProcess> {
 		const existing = this.workers.find((w) => w.name === name);
 		const instance = existing?.instance ?? this.newInstance(name);
-		const process = await instance.startWorker({ concurrency: this.options.concurrency ?? 1 });
+		const process = await instance.startWorker({ concurrency });
 		recordLeftover({ pgid: process.pid, marker: instance.userFolder });
 		const worker = { name, instance, process };
 		if (existing) this.workers.splice(this.workers.indexOf(existing), 1, worker);

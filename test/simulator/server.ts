@@ -318,6 +318,7 @@ export class OctopusSimulator {
 		const finish = (): void => {
 			if (finished) return;
 			finished = true;
+			rec.endAt = Date.now();
 			this.leave(route);
 			rec.status = res.headersSent ? res.statusCode : 0;
 			this.requests.push(rec);

@@ -78,6 +78,8 @@ export interface RecordedRequest {
 	seq: number;
 	/** Date.now() at arrival. */
 	at: number;
+	/** Date.now() when the answer was handed over or the connection ended. */
+	endAt?: number;
 	server: 'api' | 'cdn';
 	method: string;
 	/** Includes the query string. */

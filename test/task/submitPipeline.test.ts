@@ -2,7 +2,12 @@ import { join } from 'node:path';
 
 import { runOctopusX, type RunResult } from '../engine/harness';
 import { OctopusSimulator } from '../simulator';
-import type { ProbeEvent, ProbeResult, ProbeScript } from './pipelineProbe/PipelineProbe.node';
+import type {
+	ProbeEvent,
+	ProbeResult,
+	ProbeScript,
+	SendAnswer,
+} from './pipelineProbe/PipelineProbe.node';
 
 /**
  * Submit's pipeline (nodes/OctopusX/task/submitPipeline.ts) on its own: admission within the key's
@@ -211,8 +216,8 @@ test('patience: with every submit refused, all items come back not sent once pat
 		});
 		expect(result.error).toBeUndefined();
 		expect(result.durationMs).toBeLessThan(2500);
-		// Sent together once; refused with none of the run's own tasks running, the next try would
-		// come after a backoff of at least 2.25 s, which is beyond patience.
+		// Sent together once; after three refusals in a row with none of the run's own tasks running,
+		// the next probe would wait 4 s ± 25 %, which is beyond patience.
 		expect(sends(events)).toEqual([0, 1, 2]);
 		for (const item of out) {
 			expect(item.notSent).toEqual({ waitedMs: expect.any(Number), refusals: 3 });
@@ -263,3 +268,30 @@ test('a task not followed stops being watched once every item is sent, even besi
 		expect(out[1].value).toEqual({ item: 1, taskId: taskOf(sim, 1) });
 	});
 });
+
+test('what the run learned is kept across a task longer than 30 s: its end frees one slot, not a new wave', async () => {
+	await withSim(async (sim) => {
+		// Large bodies: a probe beyond the share would wait a minute, so none comes in this run.
+		const long = { prompt: '[sim:ms=31000]', bodyBytes: 20e6 };
+		const short = {
+			sends: ['no slot', 'accept'] as SendAnswer[],
+			prompt: '[sim:ms=300]',
+			bodyBytes: 20e6,
+		};
+		const { result, out, events } = await probe(sim, {
+			patienceMs: 120_000,
+			pollIntervalMs: 500,
+			// Item 5 is first sent after the wave, when a slot is free.
+			items: [long, long, short, short, short, { ...short, sends: ['accept'] }],
+		});
+		expect(result.error).toBeUndefined();
+		// The first wave: 5 at once, items 2-4 refused; the share is 2.
+		expect(sends(events).slice(0, 5)).toEqual([0, 1, 2, 3, 4]);
+		// When the long tasks end, the short items fill the two slots, never more.
+		expect(mostAtOnce(sim)).toBe(2);
+		expect(sends(events).slice(5)).toEqual([2, 3, 4, 5]);
+		expect(out.map((o) => o.value)).toEqual(
+			[0, 1, 2, 3, 4, 5].map((item) => ({ item, taskId: taskOf(sim, item) })),
+		);
+	});
+}, 60_000);

@@ -1,87 +1,133 @@
-import {
-	FORGET_AFTER_MS,
-	SlotAdmission,
-	foreignBackoffMs,
-} from '../../nodes/OctopusX/task/slotAdmission';
+import { SlotAdmission, probeSpacingMs } from '../../nodes/OctopusX/task/slotAdmission';
 
 const HOUR = 3_600_000;
+const WAVE = 5;
+const MB = 1e6;
+/** A submit with a URL reference; one with a 5 MB clip as a data URI. */
+const URL_BODY = 200;
+const CLIP_BODY = 6.7 * MB;
 
-describe('foreignBackoffMs', () => {
-	it('starts at 3 s, doubles, and stops at a minute', () => {
+const admission = (maxAtOnce = Infinity, patienceMs = HOUR, random = () => 0.5) =>
+	new SlotAdmission({ maxAtOnce, patienceMs }, WAVE, random);
+
+describe('probeSpacingMs', () => {
+	it('1 s plus 4 s per MB of body: a URL reference about every second, a clip far more rarely', () => {
 		// random 0.5: no jitter.
-		expect([1, 2, 3, 4, 5, 6, 9].map((n) => foreignBackoffMs(n, 0.5))).toEqual([
-			3000, 6000, 12_000, 24_000, 48_000, 60_000, 60_000,
-		]);
+		expect(probeSpacingMs(URL_BODY, 1, 0.5)).toBe(1001);
+		expect(probeSpacingMs(CLIP_BODY, 1, 0.5)).toBe(27_800);
+		expect(probeSpacingMs(30 * MB, 1, 0.5)).toBe(60_000);
 	});
 
-	it('moves each wait by at most a quarter either way', () => {
-		expect(foreignBackoffMs(1, 0)).toBe(2250);
-		expect(foreignBackoffMs(1, 0.999999)).toBe(3750);
-		expect(foreignBackoffMs(8, 0)).toBe(45_000);
+	it('doubles with each refusal since the share last grew, up to 4 times', () => {
+		expect([0, 1, 2, 3, 4, 9].map((n) => probeSpacingMs(0, n, 0.5))).toEqual([
+			1000, 1000, 2000, 4000, 4000, 4000,
+		]);
+		expect(probeSpacingMs(CLIP_BODY, 3, 0.5)).toBe(60_000);
+	});
+
+	it('moves each spacing by at most a quarter either way', () => {
+		expect(probeSpacingMs(0, 1, 0)).toBe(750);
+		expect(probeSpacingMs(0, 1, 0.999999)).toBe(1250);
 	});
 });
 
-describe('SlotAdmission', () => {
-	it('sends freely until OctopusX refuses', () => {
-		const a = new SlotAdmission({ maxAtOnce: Infinity, patienceMs: HOUR });
-		expect(a.decide(0, 0, 0)).toEqual({ kind: 'send' });
-		expect(a.decide(0, 40, 4)).toEqual({ kind: 'send' });
+describe('SlotAdmission before anything is known', () => {
+	it('sends a wave, and the next only once every submit of it is answered', () => {
+		const a = admission();
+		for (let sending = 0; sending < WAVE; sending++)
+			expect(a.decide(0, 0, sending).kind).toBe('send');
+		// Two accepted, three still on their way: no sixth upload yet.
+		expect(a.decide(1, 2, 3)).toMatchObject({ kind: 'wait', reason: 'wave' });
+		a.accepted(5);
+		expect(a.decide(2, 5, 0)).toEqual({ kind: 'send' });
 	});
 
-	it('Max Tasks at Once counts tasks running and submits on their way', () => {
-		const a = new SlotAdmission({ maxAtOnce: 3, patienceMs: HOUR });
+	it('Max Tasks at Once counts tasks running and submits on their way, without waves', () => {
+		const a = admission(3);
 		expect(a.decide(0, 2, 0).kind).toBe('send');
 		expect(a.decide(0, 1, 2)).toMatchObject({ kind: 'wait', reason: 'max at once' });
 		expect(a.decide(0, 3, 0)).toMatchObject({ kind: 'wait', until: HOUR });
 	});
+});
 
-	it('refused with own tasks running: waits for one of them, not for a timer', () => {
-		const a = new SlotAdmission({ maxAtOnce: Infinity, patienceMs: HOUR });
+describe('SlotAdmission after a refusal', () => {
+	it('keeps the share the key gave the run: a freed slot is refilled at once, the share not exceeded', () => {
+		const a = admission();
 		a.refused(1000, 2);
 		expect(a.limit).toBe(2);
-		// No retry time: only a finishing task (or patience) ends the wait.
-		expect(a.decide(1000, 2, 0)).toEqual({ kind: 'wait', until: 1000 + HOUR, reason: 'own tasks' });
-		a.finished(5000);
-		expect(a.decide(5000, 1, 0)).toEqual({ kind: 'send' });
-		// The learned limit holds for the next one.
+		expect(a.decide(1000, 2, 0, CLIP_BODY)).toMatchObject({ kind: 'wait', reason: 'own tasks' });
+		expect(a.decide(5000, 1, 0, CLIP_BODY)).toEqual({ kind: 'send' });
 		a.accepted(2);
-		expect(a.decide(5001, 2, 0).kind).toBe('wait');
+		// Long after: what was learned still holds; nothing forgets it.
+		expect(a.decide(10 * 60_000, 2, 1, CLIP_BODY).kind).toBe('wait');
+		expect(a.limit).toBe(2);
 	});
 
-	it('an acceptance beyond the learned limit raises it (answers arrive out of order)', () => {
-		const a = new SlotAdmission({ maxAtOnce: Infinity, patienceMs: HOUR });
+	it('beyond the share: one probe, alone, once its spacing has passed since the refusal', () => {
+		const a = admission();
+		a.refused(0, 2);
+		expect(a.decide(1000, 2, 0, URL_BODY)).toMatchObject({ kind: 'wait', until: 1001 });
+		expect(a.decide(1001, 2, 0, URL_BODY)).toEqual({ kind: 'send' });
+		// A probe on its way: nothing else beyond the share.
+		expect(a.decide(1001, 2, 1, URL_BODY)).toMatchObject({ kind: 'wait', until: HOUR });
+		a.refused(1100, 2);
+		expect(a.decide(1100, 2, 0, URL_BODY)).toMatchObject({ until: 1100 + 2002 });
+	});
+
+	it('a URL reference is probed sooner than a large upload', () => {
+		const a = admission();
 		a.refused(0, 1);
+		const url = a.decide(0, 1, 0, URL_BODY);
+		const clip = a.decide(0, 1, 0, CLIP_BODY);
+		expect(url).toMatchObject({ kind: 'wait', until: 1001 });
+		expect(clip).toMatchObject({ kind: 'wait', until: 27_800 });
+	});
+
+	it('an accepted probe raises the share and resets the spacing', () => {
+		const a = admission();
+		a.refused(0, 1);
+		a.refused(2000, 1);
+		a.refused(5000, 1);
+		expect(a.decide(5000, 1, 0, 0)).toMatchObject({ until: 9000 });
+		a.accepted(2);
+		expect(a.limit).toBe(2);
+		a.refused(20_000, 2);
+		expect(a.decide(20_000, 2, 0, 0)).toMatchObject({ until: 21_000 });
+	});
+
+	it('refused with none of its own running (other holders): probes one at a time', () => {
+		const a = admission();
+		a.refused(0, 0);
+		expect(a.decide(100, 0, 0)).toEqual({ kind: 'wait', until: 1000, reason: 'other holders' });
+		expect(a.decide(1000, 0, 0).kind).toBe('send');
+		expect(a.decide(1000, 0, 1).kind).toBe('wait');
+		a.accepted(1);
+		expect(a.limit).toBe(1);
+	});
+
+	it('answers that cross: a refusal while own submits are on their way, then their acceptances', () => {
+		const a = admission();
+		a.refused(0, 0);
+		a.accepted(1);
+		a.accepted(2);
 		a.accepted(3);
+		expect(a.limit).toBe(3);
+		a.refused(2, 3);
 		expect(a.limit).toBe(3);
 	});
 
-	it('forgets the learned limit when a task finishes long after the last refusal', () => {
-		const a = new SlotAdmission({ maxAtOnce: Infinity, patienceMs: HOUR });
-		a.refused(0, 2);
-		a.finished(FORGET_AFTER_MS - 1);
-		expect(a.limit).toBe(2);
-		a.finished(FORGET_AFTER_MS);
-		expect(a.limit).toBe(Infinity);
+	it('Max Tasks at Once below the share: waits for it, no probe', () => {
+		const a = admission(2);
+		a.refused(0, 3);
+		expect(a.decide(HOUR / 2, 2, 0)).toMatchObject({ kind: 'wait', reason: 'max at once' });
 	});
+});
 
-	it('refused with none of its own running: backs off with jitter, 3 s then doubling', () => {
-		const a = new SlotAdmission({ maxAtOnce: Infinity, patienceMs: HOUR }, () => 0.5);
-		a.refused(0, 0);
-		expect(a.decide(100, 0, 0)).toEqual({ kind: 'wait', until: 3000, reason: 'other holders' });
-		expect(a.decide(3000, 0, 0)).toEqual({ kind: 'send' });
-		a.refused(3100, 0);
-		expect(a.decide(3100, 0, 0)).toMatchObject({ until: 9100 });
-		// A task accepted resets the backoff.
-		a.accepted(1);
-		a.finished(10_000);
-		a.refused(20_000, 0);
-		expect(a.decide(20_000, 0, 0)).toMatchObject({ until: 23_000 });
-	});
-
+describe('SlotAdmission patience', () => {
 	it('gives up after the patience, counted from the first wait, once no submit is on its way', () => {
-		const a = new SlotAdmission({ maxAtOnce: Infinity, patienceMs: 10_000 }, () => 0.5);
+		const a = admission(Infinity, 10_000);
 		a.refused(1000, 0);
-		expect(a.decide(3999, 0, 0).kind).toBe('wait');
+		expect(a.decide(1500, 0, 0).kind).toBe('wait');
 		a.refused(4000, 0);
 		a.refused(10_000, 0);
 		expect(a.decide(10_999, 0, 0).kind).toBe('wait');
@@ -92,50 +138,15 @@ describe('SlotAdmission', () => {
 	});
 
 	it('an accepted task starts the patience anew', () => {
-		const a = new SlotAdmission({ maxAtOnce: 1, patienceMs: 10_000 });
+		const a = admission(1, 10_000);
 		expect(a.decide(0, 1, 0).kind).toBe('wait');
 		a.accepted(1);
 		expect(a.decide(9000, 1, 0)).toMatchObject({ kind: 'wait', until: 19_000 });
 	});
 
 	it('patience 0: the first wait gives up at once', () => {
-		const a = new SlotAdmission({ maxAtOnce: Infinity, patienceMs: 0 });
+		const a = admission(Infinity, 0);
 		a.refused(0, 1);
 		expect(a.decide(0, 1, 0)).toEqual({ kind: 'give up', waitedMs: 0 });
-	});
-});
-
-describe('SlotAdmission while other holders fill the key', () => {
-	it('sends one submit at a time until one is accepted', () => {
-		const a = new SlotAdmission({ maxAtOnce: Infinity, patienceMs: HOUR }, () => 0.5);
-		a.refused(0, 0);
-		expect(a.decide(3000, 0, 0).kind).toBe('send');
-		expect(a.decide(3000, 0, 1).kind).toBe('wait');
-		a.accepted(1);
-		expect(a.decide(3100, 1, 1).kind).toBe('send');
-	});
-});
-
-describe('SlotAdmission when answers cross', () => {
-	it('a refusal while own submits are on their way is not taken for other holders', () => {
-		const a = new SlotAdmission({ maxAtOnce: Infinity, patienceMs: HOUR });
-		// Five uploads went out at once; the first answer is a refusal.
-		a.refused(0, 0, 4);
-		expect(a.decide(1, 0, 4)).toMatchObject({ kind: 'wait', reason: 'own tasks' });
-		a.accepted(1);
-		a.accepted(2);
-		a.accepted(3);
-		a.refused(2, 3, 0);
-		expect(a.limit).toBe(3);
-		expect(a.decide(3, 3, 0)).toMatchObject({ kind: 'wait', reason: 'own tasks' });
-	});
-
-	it('when every submit on its way was refused too, it backs off as for other holders', () => {
-		const a = new SlotAdmission({ maxAtOnce: Infinity, patienceMs: HOUR }, () => 0.5);
-		a.refused(0, 0, 1);
-		a.refused(10, 0, 0);
-		expect(a.limit).toBe(Infinity);
-		expect(a.decide(10, 0, 0)).toEqual({ kind: 'wait', until: 3010, reason: 'other holders' });
-		expect(a.decide(3010, 0, 0)).toEqual({ kind: 'send' });
 	});
 });

@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { BinaryReference } from '../reference/binaryReference';
 import { checkBinaryReference } from '../reference/binaryReference';
+import { dataUriFrame } from '../reference/dataUriBody';
 import { referenceBody } from '../reference/streamedBody';
 import { buildSubmitFields, FieldProblem } from '../reference/submitFields';
 import type { OctopusApi } from '../transport';
@@ -91,6 +92,7 @@ async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<Subm
 		videoField: built.videoField,
 		slots: readSlotSettings(this, itemIndex),
 		pollIntervalMs: readPollInterval(this, itemIndex),
+		bodyBytes: JSON.stringify(built.fields).length,
 	};
 	if (this.getNodeParameter('waitForCompletion', itemIndex, false) === true) {
 		plan.follow = readWaitSettings(this, itemIndex);
@@ -104,6 +106,11 @@ async function prepare(this: IExecuteFunctions, itemIndex: number): Promise<Subm
 			});
 		}
 		plan.reference = await checkBinaryReference(this, itemIndex, property);
+		plan.bodyBytes = dataUriFrame(
+			built.fields,
+			plan.videoField as string,
+			plan.reference.bytes,
+		).length;
 	}
 	return plan;
 }

@@ -1,16 +1,21 @@
 /**
  * When a Submit may send its next item, given OctopusX's limit on how many tasks one API key may run
- * at once. Pure: times and counts in, decisions out; `task/submitPipeline.ts` drives it.
+ * at once. Pure: times and counts in, decisions out; `task/submitPipeline.ts` drives it. A refused
+ * submit costs its whole upload, so the run learns what the key gives it and sends beyond that only
+ * one probe at a time, as often as the probe is cheap.
  *
  * - Max Tasks at Once (`maxAtOnce`) caps the run's own unfinished tasks, so a user who knows the
  *   plan's limit never sees a refusal.
- * - A refusal while the run has tasks of its own running teaches a limit (how many of them were
- *   running): nothing more is sent until one of them finishes, so the next item goes out as soon as
- *   a slot frees, not on a timer. The lesson is forgotten when a task finishes 30 s or more after
- *   the last refusal, in case other holders of the key have finished meanwhile.
- * - A refusal with none of its own running means other executions or apps hold the key's slots:
- *   the next try comes after a jittered backoff (3 s, doubling, at most a minute), one submit at a
- *   time until one is accepted.
+ * - Until a refusal, nothing is known: items go out in waves of as many uploads as may be in flight,
+ *   the next wave once every submit of the last one is answered, so a refusal is known before more
+ *   is put at risk. Max Tasks at Once set: no waves, the run keeps to it.
+ * - A refusal teaches the run its share of the key: its own tasks running then (0 when other
+ *   executions or apps hold every slot). The share is kept for the whole run; an acceptance beyond
+ *   it raises it. Within the share, the next item goes out as soon as an own task finishes.
+ * - Beyond the share goes one probe at a time, with nothing else on its way, once `probeSpacingMs`
+ *   of its body has passed since the last refusal: a URL reference about every second, a large
+ *   upload rarely; doubled for each refusal since the share last grew, up to 4 times. The spacing is
+ *   jittered so executions sharing a key do not knock in step.
  * - Patience: an item that has waited that long with no task of the run accepted ends the wait for
  *   every item not yet sent.
  */
@@ -25,30 +30,33 @@ export interface SlotSettings {
 export type SlotDecision =
 	| { kind: 'send' }
 	/** Wait until `until` (ms since the epoch) unless something happens sooner (a task finishing). */
-	| { kind: 'wait'; until: number; reason: 'own tasks' | 'other holders' | 'max at once' }
+	| { kind: 'wait'; until: number; reason: 'own tasks' | 'other holders' | 'max at once' | 'wave' }
 	| { kind: 'give up'; waitedMs: number };
 
-export const FOREIGN_BACKOFF = { baseMs: 3000, capMs: 60_000, jitter: 0.25 } as const;
-
-/** A learned limit is forgotten when a task finishes this long after the last refusal. */
-export const FORGET_AFTER_MS = 30_000;
+/** A probe beyond the run's share waits 1 s plus 4 s per MB of its body, at most a minute, ±25 %. */
+export const PROBE_SPACING = { baseMs: 1000, msPerMB: 4000, capMs: 60_000, jitter: 0.25 } as const;
 
 /**
- * The n-th backoff (1-based) while other holders keep the key full: 3 s, 6 s, 12 s ... capped at a
- * minute, each moved by up to ±25 % (`random` in [0, 1)) so several executions do not retry in step.
+ * How long after the `refusals`-th refusal in a row a probe of `bodyBytes` may go out (`random` in
+ * [0, 1)): while the key stays full, refused probes cost at most about 250 kB a second, whatever
+ * the clip, and less the longer it stays full.
  */
-export function foreignBackoffMs(attempt: number, random: number): number {
-	const { baseMs, capMs, jitter } = FOREIGN_BACKOFF;
-	const plain = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
-	return Math.round(plain * (1 - jitter + 2 * jitter * random));
+export function probeSpacingMs(bodyBytes: number, refusals: number, random: number): number {
+	const { baseMs, msPerMB, capMs, jitter } = PROBE_SPACING;
+	const doubled =
+		(baseMs + (msPerMB * bodyBytes) / 1e6) * 2 ** Math.min(2, Math.max(0, refusals - 1));
+	return Math.round(Math.min(capMs, doubled) * (1 - jitter + 2 * jitter * random));
 }
 
 export class SlotAdmission {
-	/** The run's own tasks the key seemed to hold at its last refusal; Infinity when not known. */
-	private learned = Number.POSITIVE_INFINITY;
+	/** The run's own tasks the key gave it at its last refusal; Infinity until one. */
+	private share = Number.POSITIVE_INFINITY;
 	private lastRefusalAt = Number.NEGATIVE_INFINITY;
-	private foreignRefusals = 0;
-	private retryAt = 0;
+	private refusedInARow = 0;
+	/** Submits of the current wave sent, while nothing is known of the limit. */
+	private wave = 0;
+	/** The spacing's jitter for the next probe, drawn at each refusal. */
+	private draw = 0.5;
 	/** Since when the next item has been waiting, if it is. */
 	private waitingSince: number | undefined;
 	/** Refusals received, for the log and the benchmark. */
@@ -56,23 +64,36 @@ export class SlotAdmission {
 
 	constructor(
 		private readonly settings: SlotSettings,
+		/** Submits in flight at most: the size of a wave. */
+		private readonly waveSize: number,
 		private readonly random: () => number = Math.random,
 	) {}
 
-	/** How many own tasks may be unfinished at once right now. */
+	/** How many own tasks may be unfinished at once without a probe. */
 	get limit(): number {
-		return Math.min(this.settings.maxAtOnce, this.learned);
+		return Math.min(this.settings.maxAtOnce, this.share);
 	}
 
 	/**
-	 * Whether the next item may be sent now. `running`: the run's accepted tasks not yet known to
-	 * be finished; `sending`: its submits on their way.
+	 * Whether the next item, of `bodyBytes`, may be sent now. `running`: the run's accepted tasks not
+	 * yet known to be finished; `sending`: its submits on their way.
 	 */
-	decide(now: number, running: number, sending: number): SlotDecision {
-		const underLimit = running + sending < this.limit;
-		// While other holders fill the key, one submit at a time finds out whether a slot is free.
-		const probing = this.foreignRefusals > 0 && sending > 0;
-		if (underLimit && !probing && now >= this.retryAt) return { kind: 'send' };
+	decide(now: number, running: number, sending: number, bodyBytes = 0): SlotDecision {
+		const held = running + sending;
+		const spacing = probeSpacingMs(bodyBytes, this.refusedInARow, this.draw);
+		const probeAt = this.lastRefusalAt + spacing;
+		const beyondShare = held >= this.share && held < this.settings.maxAtOnce;
+		// Beyond the share: one probe, alone, once its spacing has passed.
+		const probe = beyondShare && sending === 0 && now >= probeAt;
+		// Nothing known: the next wave once the last one is answered (an answer wakes the wait).
+		if (sending === 0) this.wave = 0;
+		const unknown = this.limit === Number.POSITIVE_INFINITY;
+		if (unknown && this.wave >= this.waveSize)
+			return { kind: 'wait', until: Infinity, reason: 'wave' };
+		if (held < this.limit || probe) {
+			if (unknown) this.wave++;
+			return { kind: 'send' };
+		}
 		// A submit still on its way may end the wait (accepted: it counts; refused: it teaches).
 		if (this.waitingSince === undefined) this.waitingSince = now;
 		const waitedMs = now - this.waitingSince;
@@ -82,47 +103,29 @@ export class SlotAdmission {
 		const patienceEnds = outOfPatience
 			? Number.POSITIVE_INFINITY
 			: this.waitingSince + this.settings.patienceMs;
-		if (!underLimit) {
-			const reason = this.settings.maxAtOnce <= this.learned ? 'max at once' : 'own tasks';
-			return { kind: 'wait', until: patienceEnds, reason };
-		}
-		const until = probing ? patienceEnds : Math.min(this.retryAt, patienceEnds);
-		return { kind: 'wait', until, reason: 'other holders' };
+		if (!beyondShare) return { kind: 'wait', until: patienceEnds, reason: 'max at once' };
+		const reason = running > 0 ? 'own tasks' : 'other holders';
+		const until = sending > 0 ? patienceEnds : Math.min(probeAt, patienceEnds);
+		return { kind: 'wait', until, reason };
 	}
 
 	/** OctopusX took a task; `running` counts it. */
 	accepted(running: number): void {
 		this.waitingSince = undefined;
-		this.foreignRefusals = 0;
-		this.retryAt = 0;
-		// Accepted beyond what was learned (answers can arrive out of order): the key holds more.
-		if (Number.isFinite(this.learned)) this.learned = Math.max(this.learned, running);
+		// Accepted beyond the share (a probe, or answers out of order): the key gives more.
+		if (running <= this.share) return;
+		if (Number.isFinite(this.share)) this.share = running;
+		this.refusedInARow = 0;
 	}
 
-	/**
-	 * OctopusX refused a submit for concurrency while `running` of the run's own tasks were
-	 * unfinished and `sending` other submits of the run were still on their way.
-	 */
-	refused(now: number, running: number, sending = 0): void {
+	/** OctopusX refused a submit for concurrency while `running` of the run's own tasks were unfinished. */
+	refused(now: number, running: number): void {
 		this.refusals++;
+		this.refusedInARow++;
 		this.lastRefusalAt = now;
+		this.draw = this.random();
 		if (this.waitingSince === undefined) this.waitingSince = now;
-		if (running + sending > 0) {
-			// The key holds (or is about to hold) tasks of this run: as many as are running, raised by
-			// each acceptance still to come.
-			this.learned = running;
-			this.foreignRefusals = 0;
-			this.retryAt = 0;
-		} else {
-			// Nothing of this run holds a slot: what it learned of its own share no longer applies.
-			this.learned = Number.POSITIVE_INFINITY;
-			this.foreignRefusals++;
-			this.retryAt = now + foreignBackoffMs(this.foreignRefusals, this.random());
-		}
-	}
-
-	/** One of the run's own tasks finished (or stopped being followed): its slot is free. */
-	finished(now: number): void {
-		if (now - this.lastRefusalAt >= FORGET_AFTER_MS) this.learned = Number.POSITIVE_INFINITY;
+		// What the key gave this run when it said no; submits still on their way raise it if accepted.
+		this.share = running;
 	}
 }

@@ -23,6 +23,8 @@ export type NotSent = { waitedMs: number; refusals: number };
 
 export interface SubmitItem {
 	itemIndex: number;
+	/** The size of its submit's body: what a refusal of it would cost. */
+	bodyBytes: number;
 	/** How often its task is looked at while later items wait for its slot. */
 	pollIntervalMs: number;
 	/** Set when its task is followed to the end ("Wait for Completion"): the output is then `deliver`'s. */
@@ -55,7 +57,7 @@ export async function submitAndFollow<P extends SubmitItem, R>(
 	api: OctopusApi,
 	run: SubmitRun<P, R>,
 ): Promise<Array<Outcome<R>>> {
-	const admission = new SlotAdmission(run.slots);
+	const admission = new SlotAdmission(run.slots, AT_ONCE.uploads);
 	const outcomes: Array<Outcome<R> | Promise<Outcome<R>>> = new Array(run.plans.length);
 	const queue = run.plans.map((_, j) => j);
 	const wakeup = new Wakeup();
@@ -65,10 +67,11 @@ export async function submitAndFollow<P extends SubmitItem, R>(
 	/** Since when, and which plan, waits for a slot. */
 	let waiting: { since: number; j: number } | undefined;
 
-	const watch = watchTasks<PipelineJob, R>(api, async (job, status) => {
-		// Done at OctopusX: its slot is free while the video downloads.
+	const watch = watchTasks<PipelineJob, R | undefined>(api, async (job, status) => {
+		// Done at OctopusX: its slot is free while the video downloads (if it is followed).
 		job.free();
-		return await run.deliver(run.plans[job.j], status);
+		const plan = run.plans[job.j];
+		return plan.follow ? await run.deliver(plan, status) : undefined;
 	});
 	// Awaited below where it matters; a Stop ends the slot wait and the watch alike.
 	watch.ended.catch(() => undefined);
@@ -91,7 +94,6 @@ export async function submitAndFollow<P extends SubmitItem, R>(
 			if (!held) return;
 			held = false;
 			running--;
-			admission.finished(Date.now());
 			wakeup.wake();
 		};
 		const intervalMs = until?.intervalMs ?? pollIntervalMs;
@@ -110,7 +112,8 @@ export async function submitAndFollow<P extends SubmitItem, R>(
 		return settled.then((result) => {
 			free();
 			if (!until || !result) return { value: accepted };
-			return 'value' in result ? result : { error: result.error };
+			// Followed: its value is what `deliver` made.
+			return 'value' in result ? { value: result.value as R } : { error: result.error };
 		});
 	};
 
@@ -124,7 +127,7 @@ export async function submitAndFollow<P extends SubmitItem, R>(
 		}
 		sending--;
 		if (sent === 'no slot') {
-			admission.refused(Date.now(), running, sending);
+			admission.refused(Date.now(), running);
 			// Back in its place: items keep their order.
 			queue.push(j);
 			queue.sort((a, b) => a - b);
@@ -151,7 +154,7 @@ export async function submitAndFollow<P extends SubmitItem, R>(
 					continue;
 				}
 				const now = Date.now();
-				const decision = admission.decide(now, running, sending);
+				const decision = admission.decide(now, running, sending, run.plans[queue[0]].bodyBytes);
 				if (decision.kind === 'send') {
 					const sent = attempt(queue.shift() as number);
 					onTheirWay.add(sent);
@@ -165,7 +168,7 @@ export async function submitAndFollow<P extends SubmitItem, R>(
 					waitEnded('gave up');
 					continue;
 				}
-				if (waiting === undefined) {
+				if (waiting === undefined && decision.reason !== 'wave') {
 					waiting = { since: now, j: queue[0] };
 					log(api.fn, slotWaitStarted, run.plans[queue[0]].itemIndex, undefined, {
 						runningTasks: running,

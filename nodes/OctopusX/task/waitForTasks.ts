@@ -15,7 +15,8 @@ import { errorContext, failureError, failureText, outcomeOf, sendOnce, Wakeup } 
 import { octopusError } from '../transport/apiErrors';
 import { judge } from '../transport/judgement';
 import { createLimiter, AT_ONCE } from '../transport/limit';
-import { pollDelayMs } from './pollSchedule';
+import type { ProgressSeen } from './pollSchedule';
+import { msUntilDone, pollDelayMs } from './pollSchedule';
 import type { TaskStatus } from './taskStatus';
 import { readTaskStatus } from './taskStatus';
 
@@ -43,6 +44,11 @@ interface Tracked<J extends WaitJob> {
 	failuresInARow: number;
 	lastFailure?: string;
 	last?: TaskStatus;
+	/** The first progress above 0 seen, for when the task should be done. */
+	rising?: ProgressSeen;
+	/** Looks moved earlier by that (two at most), and when the plain schedule would have looked. */
+	movedEarlier: number;
+	plainAt?: number;
 }
 
 /** Tasks being followed, to which more can be added while the others are polled. */
@@ -201,7 +207,7 @@ export function watchTasks<J extends WaitJob, T>(
 				),
 			});
 		}
-		later(k, t, pollDelayMs(t.polls, intervalMs));
+		later(k, t, nextLookMs(t, status, intervalMs));
 	};
 
 	const loop = async () => {
@@ -237,6 +243,7 @@ export function watchTasks<J extends WaitJob, T>(
 				nextAt: now + (job.firstLookMs ?? 0),
 				polls: 0,
 				failuresInARow: 0,
+				movedEarlier: 0,
 			});
 			const answer = new Promise<Settled<T> | undefined>((resolve) => answers.push(resolve));
 			pending.add(k);
@@ -255,6 +262,24 @@ export function watchTasks<J extends WaitJob, T>(
 		},
 		ended,
 	};
+}
+
+/** The plain schedule, or sooner once (see `msUntilDone`) when the progress says the task ends before. */
+function nextLookMs<J extends WaitJob>(t: Tracked<J>, status: TaskStatus, intervalMs: number) {
+	const now = Date.now();
+	// After the look moved earlier: the next is where the plain schedule would have looked.
+	const plain =
+		t.plainAt === undefined ? pollDelayMs(t.polls, intervalMs) : Math.max(0, t.plainAt - now);
+	t.plainAt = undefined;
+	const progress = status.progress ?? 0;
+	if (t.movedEarlier >= 2 || progress <= 0) return plain;
+	const seen = { at: now, progress };
+	t.rising ??= seen;
+	const untilDone = msUntilDone(t.rising, seen);
+	if (untilDone === undefined || untilDone >= plain) return plain;
+	t.movedEarlier++;
+	t.plainAt = now + plain;
+	return untilDone;
 }
 
 /**

@@ -99,6 +99,7 @@ export class Wakeup {
 		if (isCancelled(api)) throw stoppedError(api);
 		if (ms <= 0) return;
 		const woken = this.controller.signal;
+		ms = Math.min(ms, 60_000);
 		const either = new AbortController();
 		const forward = () => either.abort();
 		woken.addEventListener('abort', forward, { once: true });

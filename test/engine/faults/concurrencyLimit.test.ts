@@ -1,7 +1,7 @@
-import type { INodeExecutionData } from 'n8n-workflow';
+import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import type { OctopusSimulator } from '../../simulator';
-import type { RunResult } from '../harness';
+import type { InputItem, RunResult } from '../harness';
 import {
 	KEY,
 	errorFields,
@@ -33,6 +33,13 @@ async function foreignTask(sim: OctopusSimulator, prompt: string): Promise<strin
 
 const prompts = (n: number, suffix = '') =>
 	Array.from({ length: n }, (_, i) => videoItem({ prompt: `clip ${i}${suffix}` }));
+
+/** The main output, each item paired with its input item. */
+function out(result: RunResult): INodeExecutionData[] {
+	const items = result.outputs[0];
+	items.forEach((item, i) => expect(item.pairedItem).toEqual({ item: i }));
+	return items;
+}
 
 /** Each item's output names the task made from its own prompt, in item order. */
 function expectOwnTasksInOrder(
@@ -73,9 +80,9 @@ describe('the key runs as many tasks as OctopusX allows', () => {
 					const submits = sim.requestsTo('submit');
 					expect(submits.filter((r) => r.status === 200)).toHaveLength(6);
 					expect(sim.tasks.size).toBe(6);
-					// Refused only while the node learns the limit: the first wave (5 uploads at once)
-					// and at most one more; it then waits for its own tasks instead of asking again.
-					expect(submits.filter((r) => r.status === 429).length).toBeLessThanOrEqual(4);
+					// The first wave (5 uploads at once, 3 refused), then it refills its 2 slots as its own
+					// tasks end, beside probes one at a time, 1 s, 2 s and 4 s apart, in a run of about 5 s.
+					expect(submits.filter((r) => r.status === 429).length).toBeLessThanOrEqual(6);
 					expect(sim.maxInFlight('submit')).toBeLessThanOrEqual(5);
 					const out = result.outputs[0];
 					expect(out).toHaveLength(6);
@@ -178,12 +185,12 @@ describe('the key runs as many tasks as OctopusX allows', () => {
 	);
 
 	test.concurrent(
-		'slots held by another app: tries again after a jittered backoff of about 3 s, then doubling',
+		'slots held by another app: a small submit probes again after about 1 s, then 2 s, then 4 s, one at a time',
 		async () => {
 			await withSim(
 				async (sim) => {
-					// Ends between the second try (at most 3.75 s after the first) and the third (at least 6.75 s),
-					// also when a busy machine starts the run a second or two late.
+					// Ends after the third try (at most 3.75 s after the first) even when a busy machine
+					// starts the run a second or two late.
 					await foreignTask(sim, 'another app [sim:ms=6000]');
 					const result = await run(sim, {
 						parameters: submit('={{ $json.prompt }}'),
@@ -192,16 +199,95 @@ describe('the key runs as many tasks as OctopusX allows', () => {
 
 					expect(result.error).toBeUndefined();
 					const submits = sim.requestsTo('submit').sort((a, b) => a.seq - b.seq);
-					// The foreign submit, two refusals (3 s and 6 s apart at ±25 %), then the item's task.
-					expect(submits.map((r) => r.status)).toEqual([200, 429, 429, 200]);
-					const [, toSecond, toThird] = gaps(submits);
-					expect(toSecond).toBeGreaterThanOrEqual(2250 - 50);
-					expect(toSecond).toBeLessThanOrEqual(3750 + 1000);
-					expect(toThird).toBeGreaterThanOrEqual(4500 - 50);
+					const statuses = submits.map((r) => r.status);
+					// The foreign submit, refusals spaced 1 s, 2 s, 4 s (±25 %), then the item's task.
+					expect(statuses[0]).toBe(200);
+					expect(statuses.at(-1)).toBe(200);
+					expect(statuses.slice(1, -1).every((status) => status === 429)).toBe(true);
+					expect(statuses.length).toBeGreaterThanOrEqual(4);
+					expect(statuses.length).toBeLessThanOrEqual(6);
+					const [, toSecond, toThird, toFourth] = gaps(submits);
+					expect(toSecond).toBeGreaterThanOrEqual(750 - 50);
+					expect(toSecond).toBeLessThanOrEqual(1250 + 1000);
+					expect(toThird).toBeGreaterThanOrEqual(1500 - 50);
+					if (toFourth !== undefined) expect(toFourth).toBeGreaterThanOrEqual(3000 - 50);
 					expect(sim.tasks.size).toBe(2);
 					expectOwnTasksInOrder(sim, result.outputs[0]);
 				},
 				{ maxConcurrentTasks: 1 },
+			);
+		},
+	);
+
+	test.concurrent(
+		'a URL reference is probed sooner than a large upload: about 1 s against about 12 s for a 2 MB clip',
+		async () => {
+			const firstRetry = async (item: InputItem, parameters: INodeParameters) =>
+				await withSim(
+					async (sim) => {
+						await foreignTask(sim, 'another app [sim:ms=2500]');
+						const result = await run(sim, { parameters, items: [item] });
+						expect(result.error).toBeUndefined();
+						const submits = sim.requestsTo('submit').sort((a, b) => a.seq - b.seq);
+						expect(submits[1].status).toBe(429);
+						expect(submits.at(-1)?.status).toBe(200);
+						expect(sim.tasks.size).toBe(2);
+						return { gap: gaps(submits)[1], tries: submits.length - 1 };
+					},
+					{ maxConcurrentTasks: 1 },
+				);
+			const [url, clip] = await Promise.all([
+				firstRetry(
+					videoItem({ prompt: 'clip 0', url: 'https://videos.example.com/clip.mp4' }),
+					submit('={{ $json.prompt }}', {
+						videoSource: 'url',
+						videoUrl: '={{ $json.url }}',
+					}),
+				),
+				// 2 MB is a 2.67 MB body: 1 s + 4 s per MB = 11.7 s, at least 8.8 s with the jitter.
+				firstRetry(videoItem({ prompt: 'clip 0' }, 2_000_000), submit('={{ $json.prompt }}')),
+			]);
+			expect(url.gap).toBeLessThanOrEqual(1250 + 1000);
+			expect(url.tries).toBeGreaterThanOrEqual(2);
+			expect(clip.gap).toBeGreaterThanOrEqual(8800 - 50);
+			// The clip's one refused upload; it was accepted on its second try.
+			expect(clip.tries).toBe(2);
+		},
+	);
+
+	test.concurrent(
+		'beyond what the key gave the run, one probe at a time: after the first wave no two submits overlap',
+		async () => {
+			await withSim(
+				async (sim) => {
+					// Holds one of the key's two slots for 3 s: the run's share is 1 until it ends.
+					await foreignTask(sim, 'another app [sim:ms=3000]');
+					const result = await run(sim, {
+						parameters: submit('={{ $json.prompt }}'),
+						items: prompts(4, ' [sim:ms=3500]'),
+					});
+
+					expect(result.error).toBeUndefined();
+					const submits = sim
+						.requestsTo('submit')
+						.sort((a, b) => a.seq - b.seq)
+						.slice(1);
+					// The first wave: the 4 uploads at once (1 accepted, 3 refused). Nothing more goes out
+					// before all four are answered, and after them one submit at a time.
+					const [wave, after] = [submits.slice(0, 4), submits.slice(4)];
+					expect(wave.filter((r) => r.status === 429)).toHaveLength(3);
+					const waveEnd = Math.max(...wave.map((r) => r.endAt!));
+					expect(after[0].at).toBeGreaterThanOrEqual(waveEnd);
+					for (let i = 1; i < after.length; i++) {
+						expect(after[i].at).toBeGreaterThanOrEqual(after[i - 1].endAt!);
+					}
+					expect(after.filter((r) => r.status === 200)).toHaveLength(3);
+					expect(sim.tasks.size).toBe(5);
+					out(result).forEach((item, i) =>
+						expect(sim.tasks.get(item.json.id as string)?.prompt).toBe(`clip ${i} [sim:ms=3500]`),
+					);
+				},
+				{ maxConcurrentTasks: 2 },
 			);
 		},
 	);
@@ -290,9 +376,13 @@ describe('the key runs as many tasks as OctopusX allows', () => {
 
 					expect(result.status).toBe('canceled');
 					expect(result.durationMs).toBeLessThan(2500);
-					// The foreign submit and the one refusal; the backoff's next try (after 2.25-3.75 s) never came.
+					// The foreign submit and the refusals before Stop (the second try after 0.75-1.25 s);
+					// the next one (2 s later) never came.
 					expect(sim.requests.length).toBe(seenAtReturn);
-					expect(sim.requestsTo('submit').map((r) => r.status)).toEqual([200, 429]);
+					const statuses = sim.requestsTo('submit').map((r) => r.status);
+					expect(statuses.slice(0, 2)).toEqual([200, 429]);
+					expect(statuses.slice(2).every((status) => status === 429)).toBe(true);
+					expect(statuses.length).toBeLessThanOrEqual(3);
 				},
 				{ maxConcurrentTasks: 1 },
 			);

@@ -25,6 +25,8 @@ export interface ProbeItem {
 	prompt?: string;
 	/** Followed to its end ("Wait for Completion"): the output is then what `deliver` made. */
 	follow?: boolean;
+	/** The size of its submit's body, as the pipeline weighs a refusal; default 100. */
+	bodyBytes?: number;
 	/** How long delivering a finished task takes (a download). */
 	deliverMs?: number;
 	deliverThrows?: boolean;
@@ -99,6 +101,7 @@ export class PipelineProbe implements INodeType {
 			if (item.skip) return;
 			plans.push({
 				itemIndex,
+				bodyBytes: item.bodyBytes ?? 100,
 				pollIntervalMs: intervalMs,
 				follow: item.follow ? { intervalMs, timeoutMs: 10_000 } : undefined,
 				script: item,
