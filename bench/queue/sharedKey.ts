@@ -92,6 +92,17 @@ async function once(
 		}
 	}
 	if (sim.tasks.size !== clips) throw new Error(`${sim.tasks.size} tasks for ${clips} clips`);
+	if (process.env.OCTOPUSX_BENCH_TRACE) {
+		const t0 = Math.min(...sim.requests.map((r) => r.at));
+		const s = (at: number) => ((at - t0) / 1000).toFixed(2);
+		for (const r of sim.requestsTo('submit').sort((a, b) => a.at - b.at)) {
+			const prompt = String((r.json as { prompt?: string } | undefined)?.prompt ?? '');
+			console.log(`  submit ${s(r.at)} ${r.status} ${prompt.slice(5, 28)}`);
+		}
+		for (const task of [...sim.tasks.values()].sort((a, b) => a.createdAt - b.createdAt)) {
+			console.log(`  task ${s(task.createdAt)} → ${s(task.createdAt + task.durationMs)} ${task.prompt.slice(5, 28)}`);
+		}
+	}
 	return {
 		ms,
 		floorMs: Math.ceil(clips / LIMIT) * TASK_MS,

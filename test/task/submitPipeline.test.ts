@@ -212,12 +212,13 @@ test('patience: with every submit refused, all items come back not sent once pat
 	await withSim(async (sim) => {
 		const { result, out, events } = await probe(sim, {
 			patienceMs: 1500,
-			items: [{ sends: ['no slot'] }, { sends: ['no slot'] }, { sends: ['no slot'] }],
+			// 5 MB bodies: a probe would wait 21 s at least.
+			items: [0, 1, 2].map(() => ({ sends: ['no slot'] as SendAnswer[], bodyBytes: 5e6 })),
 		});
 		expect(result.error).toBeUndefined();
 		expect(result.durationMs).toBeLessThan(2500);
-		// Sent together once; after three refusals in a row with none of the run's own tasks running,
-		// the next probe would wait 4 s ± 25 %, which is beyond patience.
+		// Sent together once; with none of the run's own tasks running, the next probe would wait
+		// 21 s ± 25 %, which is beyond patience.
 		expect(sends(events)).toEqual([0, 1, 2]);
 		for (const item of out) {
 			expect(item.notSent).toEqual({ waitedMs: expect.any(Number), refusals: 3 });

@@ -1,4 +1,4 @@
-import { pollDelayMs } from '../../nodes/OctopusX/task/pollSchedule';
+import { msUntilDone, pollDelayMs } from '../../nodes/OctopusX/task/pollSchedule';
 
 /** How many status requests a task of `taskMs` costs with this schedule (requests take no time here). */
 function requestsFor(taskMs: number, intervalMs: number): { count: number; seenLateBy: number } {
@@ -26,5 +26,19 @@ describe('pollDelayMs', () => {
 				expect(seenLateBy).toBeLessThanOrEqual(intervalMs);
 			}
 		}
+	});
+});
+
+describe('msUntilDone', () => {
+	it('extends the rise of the progress to 100 %, plus one point', () => {
+		// 20 % → 60 % in 4 s: 100 ms a point, 40 points to go, and one more.
+		expect(msUntilDone({ at: 1000, progress: 20 }, { at: 5000, progress: 60 })).toBe(4100);
+		expect(msUntilDone({ at: 0, progress: 1 }, { at: 1000, progress: 99 })).toBe(20);
+	});
+
+	it('says nothing without a rise to go by', () => {
+		expect(msUntilDone({ at: 0, progress: 40 }, { at: 1000, progress: 40 })).toBeUndefined();
+		expect(msUntilDone({ at: 0, progress: 50 }, { at: 1000, progress: 30 })).toBeUndefined();
+		expect(msUntilDone({ at: 0, progress: 50 }, { at: 1000, progress: 100 })).toBeUndefined();
 	});
 });

@@ -14,8 +14,7 @@
  *   it raises it. Within the share, the next item goes out as soon as an own task finishes.
  * - Beyond the share goes one probe at a time, with nothing else on its way, once `probeSpacingMs`
  *   of its body has passed since the last refusal: a URL reference about every second, a large
- *   upload rarely; doubled for each refusal since the share last grew, up to 4 times. The spacing is
- *   jittered so executions sharing a key do not knock in step.
+ *   upload rarely. The spacing is jittered so executions sharing a key do not knock in step.
  * - Patience: an item that has waited that long with no task of the run accepted ends the wait for
  *   every item not yet sent.
  */
@@ -37,22 +36,19 @@ export type SlotDecision =
 export const PROBE_SPACING = { baseMs: 1000, msPerMB: 4000, capMs: 60_000, jitter: 0.25 } as const;
 
 /**
- * How long after the `refusals`-th refusal in a row a probe of `bodyBytes` may go out (`random` in
- * [0, 1)): while the key stays full, refused probes cost at most about 250 kB a second, whatever
- * the clip, and less the longer it stays full.
+ * How long after a refusal a probe of `bodyBytes` may go out (`random` in [0, 1)): while the key
+ * stays full, refused probes cost at most about 250 kB a second, whatever the clip.
  */
-export function probeSpacingMs(bodyBytes: number, refusals: number, random: number): number {
+export function probeSpacingMs(bodyBytes: number, random: number): number {
 	const { baseMs, msPerMB, capMs, jitter } = PROBE_SPACING;
-	const doubled =
-		(baseMs + (msPerMB * bodyBytes) / 1e6) * 2 ** Math.min(2, Math.max(0, refusals - 1));
-	return Math.round(Math.min(capMs, doubled) * (1 - jitter + 2 * jitter * random));
+	const plain = Math.min(capMs, baseMs + (msPerMB * bodyBytes) / 1e6);
+	return Math.round(plain * (1 - jitter + 2 * jitter * random));
 }
 
 export class SlotAdmission {
 	/** The run's own tasks the key gave it at its last refusal; Infinity until one. */
 	private share = Number.POSITIVE_INFINITY;
 	private lastRefusalAt = Number.NEGATIVE_INFINITY;
-	private refusedInARow = 0;
 	/** Submits of the current wave sent, while nothing is known of the limit. */
 	private wave = 0;
 	/** The spacing's jitter for the next probe, drawn at each refusal. */
@@ -80,8 +76,7 @@ export class SlotAdmission {
 	 */
 	decide(now: number, running: number, sending: number, bodyBytes = 0): SlotDecision {
 		const held = running + sending;
-		const spacing = probeSpacingMs(bodyBytes, this.refusedInARow, this.draw);
-		const probeAt = this.lastRefusalAt + spacing;
+		const probeAt = this.lastRefusalAt + probeSpacingMs(bodyBytes, this.draw);
 		const beyondShare = held >= this.share && held < this.settings.maxAtOnce;
 		// Beyond the share: one probe, alone, once its spacing has passed.
 		const probe = beyondShare && sending === 0 && now >= probeAt;
@@ -113,15 +108,12 @@ export class SlotAdmission {
 	accepted(running: number): void {
 		this.waitingSince = undefined;
 		// Accepted beyond the share (a probe, or answers out of order): the key gives more.
-		if (running <= this.share) return;
-		if (Number.isFinite(this.share)) this.share = running;
-		this.refusedInARow = 0;
+		if (Number.isFinite(this.share)) this.share = Math.max(this.share, running);
 	}
 
 	/** OctopusX refused a submit for concurrency while `running` of the run's own tasks were unfinished. */
 	refused(now: number, running: number): void {
 		this.refusals++;
-		this.refusedInARow++;
 		this.lastRefusalAt = now;
 		this.draw = this.random();
 		if (this.waitingSince === undefined) this.waitingSince = now;

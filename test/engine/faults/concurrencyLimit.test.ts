@@ -81,8 +81,10 @@ describe('the key runs as many tasks as OctopusX allows', () => {
 					expect(submits.filter((r) => r.status === 200)).toHaveLength(6);
 					expect(sim.tasks.size).toBe(6);
 					// The first wave (5 uploads at once, 3 refused), then it refills its 2 slots as its own
-					// tasks end, beside probes one at a time, 1 s, 2 s and 4 s apart, in a run of about 5 s.
-					expect(submits.filter((r) => r.status === 429).length).toBeLessThanOrEqual(6);
+					// tasks end, beside probes one at a time, at least 0.75 s apart.
+					expect(submits.filter((r) => r.status === 429).length).toBeLessThanOrEqual(
+						3 + Math.ceil(result.durationMs / 750),
+					);
 					expect(sim.maxInFlight('submit')).toBeLessThanOrEqual(5);
 					const out = result.outputs[0];
 					expect(out).toHaveLength(6);
@@ -185,13 +187,11 @@ describe('the key runs as many tasks as OctopusX allows', () => {
 	);
 
 	test.concurrent(
-		'slots held by another app: a small submit probes again after about 1 s, then 2 s, then 4 s, one at a time',
+		'slots held by another app: a small submit probes again about every second, one at a time',
 		async () => {
 			await withSim(
 				async (sim) => {
-					// Ends after the third try (at most 3.75 s after the first) even when a busy machine
-					// starts the run a second or two late.
-					await foreignTask(sim, 'another app [sim:ms=6000]');
+					await foreignTask(sim, 'another app [sim:ms=4000]');
 					const result = await run(sim, {
 						parameters: submit('={{ $json.prompt }}'),
 						items: prompts(1),
@@ -200,17 +200,19 @@ describe('the key runs as many tasks as OctopusX allows', () => {
 					expect(result.error).toBeUndefined();
 					const submits = sim.requestsTo('submit').sort((a, b) => a.seq - b.seq);
 					const statuses = submits.map((r) => r.status);
-					// The foreign submit, refusals spaced 1 s, 2 s, 4 s (±25 %), then the item's task.
+					// The foreign submit, refusals about 1 s apart (±25 %), then the item's task.
 					expect(statuses[0]).toBe(200);
 					expect(statuses.at(-1)).toBe(200);
 					expect(statuses.slice(1, -1).every((status) => status === 429)).toBe(true);
 					expect(statuses.length).toBeGreaterThanOrEqual(4);
-					expect(statuses.length).toBeLessThanOrEqual(6);
-					const [, toSecond, toThird, toFourth] = gaps(submits);
-					expect(toSecond).toBeGreaterThanOrEqual(750 - 50);
-					expect(toSecond).toBeLessThanOrEqual(1250 + 1000);
-					expect(toThird).toBeGreaterThanOrEqual(1500 - 50);
-					if (toFourth !== undefined) expect(toFourth).toBeGreaterThanOrEqual(3000 - 50);
+					for (const gap of gaps(submits).slice(1)) {
+						expect(gap).toBeGreaterThanOrEqual(750 - 50);
+						expect(gap).toBeLessThanOrEqual(1250 + 1000);
+					}
+					const foreign = [...sim.tasks.values()].find((task) =>
+						task.prompt.startsWith('another'),
+					)!;
+					expect(submits.at(-1)!.at).toBeGreaterThanOrEqual(foreign.createdAt + 4000);
 					expect(sim.tasks.size).toBe(2);
 					expectOwnTasksInOrder(sim, result.outputs[0]);
 				},
@@ -376,8 +378,7 @@ describe('the key runs as many tasks as OctopusX allows', () => {
 
 					expect(result.status).toBe('canceled');
 					expect(result.durationMs).toBeLessThan(2500);
-					// The foreign submit and the refusals before Stop (the second try after 0.75-1.25 s);
-					// the next one (2 s later) never came.
+					// The foreign submit and the refusals before Stop (the next try after 0.75-1.25 s).
 					expect(sim.requests.length).toBe(seenAtReturn);
 					const statuses = sim.requestsTo('submit').map((r) => r.status);
 					expect(statuses.slice(0, 2)).toEqual([200, 429]);

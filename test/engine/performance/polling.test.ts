@@ -44,6 +44,20 @@ test('a task of T seconds costs at most T / interval + 3 status requests', async
 	expect(polls.every((poll) => poll.status === 200)).toBe(true);
 });
 
+test('a task whose progress rises steadily is seen done within a fraction of the interval of its end', async () => {
+	// 5.5 s at a 2 s interval: the plain schedule looks at 0, 1, 3, 5 and 7 s and sees it 1.5 s late.
+	const id = await createTask(5500);
+	const created = sim.tasks.get(id)!.createdAt;
+	const result = await waitFor([id], 2);
+	expect(result.outputs[0][0].json.status).toBe('completed');
+	const polls = sim.requestsTo('status').sort((a, b) => a.at - b.at);
+	const seen = polls.at(-1)!.at - (created + 5500);
+	expect(seen).toBeGreaterThanOrEqual(0);
+	expect(seen).toBeLessThan(500);
+	// Looks moved earlier by the progress cost two requests more at most.
+	expect(polls.length).toBeLessThanOrEqual(5.5 / 2 + 3 + 2);
+});
+
 test('429 with Retry-After on status checks slows the poller down instead of failing it', async () => {
 	// Longer than the poller's own first backoff (1 s), so only honouring Retry-After passes.
 	const retryAfterS = 2;
