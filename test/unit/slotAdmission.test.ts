@@ -56,29 +56,58 @@ describe('SlotAdmission after a refusal', () => {
 		expect(a.limit).toBe(2);
 	});
 
-	it('beyond the share: one probe, alone, once its spacing has passed since the refusal', () => {
+	it('with own tasks running, a probe beyond the share goes only for a slot one of them freed', () => {
 		const a = admission();
 		a.refused(0, 2);
+		// However long it waits: no own task has finished, so no probe (only patience ends the wait).
+		expect(a.decide(HOUR / 2, 2, 0, URL_BODY)).toMatchObject({
+			kind: 'wait',
+			until: HOUR,
+			reason: 'own tasks',
+		});
+		a.finished();
+		expect(a.decide(HOUR / 2, 2, 0, URL_BODY)).toEqual({ kind: 'send' });
+		// One probe per freed slot: the next waits for another.
+		a.refused(HOUR / 2, 2);
+		expect(a.decide(HOUR / 2 + 5000, 2, 0, URL_BODY).kind).toBe('wait');
+	});
+
+	it('a probe goes alone, once its spacing has passed since the refusal', () => {
+		const a = admission();
+		a.refused(0, 2);
+		a.finished();
+		a.finished();
 		expect(a.decide(1000, 2, 0, URL_BODY)).toMatchObject({ kind: 'wait', until: 1001 });
-		expect(a.decide(1001, 2, 0, URL_BODY)).toEqual({ kind: 'send' });
-		// A probe on its way: nothing else beyond the share.
 		expect(a.decide(1001, 2, 1, URL_BODY)).toMatchObject({ kind: 'wait', until: HOUR });
-		a.refused(1100, 2);
-		expect(a.decide(1100, 2, 0, URL_BODY)).toMatchObject({ until: 1100 + 1001 });
+		expect(a.decide(1001, 2, 0, URL_BODY)).toEqual({ kind: 'send' });
+	});
+
+	it('with own tasks running, refused bytes stay within 1 MB plus a quarter of the accepted bytes', () => {
+		const a = admission();
+		for (let i = 0; i < 3; i++) a.accepted(i + 1, CLIP_BODY);
+		a.refused(0, 3, CLIP_BODY);
+		a.refused(0, 3, CLIP_BODY);
+		a.finished();
+		// 13.4 MB refused, 20.1 MB accepted: a refill goes, a probe of one more clip does not.
+		expect(a.decide(HOUR / 2, 2, 0, CLIP_BODY)).toEqual({ kind: 'send' });
+		expect(a.decide(HOUR / 2, 3, 0, CLIP_BODY)).toMatchObject({ kind: 'wait', until: HOUR });
+		// After 12 more accepted clips (100 MB), a clip fits too.
+		for (let i = 0; i < 12; i++) a.accepted(3, CLIP_BODY);
+		a.finished();
+		expect(a.decide(HOUR / 2, 3, 0, CLIP_BODY)).toEqual({ kind: 'send' });
 	});
 
 	it('a URL reference is probed sooner than a large upload', () => {
 		const a = admission();
-		a.refused(0, 1);
-		const url = a.decide(0, 1, 0, URL_BODY);
-		const clip = a.decide(0, 1, 0, CLIP_BODY);
-		expect(url).toMatchObject({ kind: 'wait', until: 1001 });
-		expect(clip).toMatchObject({ kind: 'wait', until: 27_800 });
+		a.refused(0, 0);
+		expect(a.decide(0, 0, 0, URL_BODY)).toMatchObject({ kind: 'wait', until: 1001 });
+		expect(a.decide(0, 0, 0, CLIP_BODY)).toMatchObject({ kind: 'wait', until: 27_800 });
 	});
 
 	it('an accepted probe raises the share', () => {
 		const a = admission();
 		a.refused(0, 1);
+		a.finished();
 		expect(a.decide(1000, 1, 0, 0)).toEqual({ kind: 'send' });
 		a.accepted(2);
 		expect(a.limit).toBe(2);

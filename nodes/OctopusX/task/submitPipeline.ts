@@ -94,6 +94,7 @@ export async function submitAndFollow<P extends SubmitItem, R>(
 			if (!held) return;
 			held = false;
 			running--;
+			admission.finished();
 			wakeup.wake();
 		};
 		const intervalMs = until?.intervalMs ?? pollIntervalMs;
@@ -127,13 +128,13 @@ export async function submitAndFollow<P extends SubmitItem, R>(
 		}
 		sending--;
 		if (sent === 'no slot') {
-			admission.refused(Date.now(), running);
+			admission.refused(Date.now(), running, run.plans[j].bodyBytes);
 			// Back in its place: items keep their order.
 			queue.push(j);
 			queue.sort((a, b) => a - b);
 		} else if ('accepted' in sent) {
 			running++;
-			admission.accepted(running);
+			admission.accepted(running, run.plans[j].bodyBytes);
 			waitEnded('free');
 			submitted.push(`item ${run.plans[j].itemIndex}: task ${sent.taskId}`);
 			outcomes[j] = follow(j, sent.accepted, sent.taskId);
