@@ -104,14 +104,17 @@ describe('SlotAdmission after a refusal', () => {
 		expect(a.decide(0, 0, 0, CLIP_BODY)).toMatchObject({ kind: 'wait', until: 27_800 });
 	});
 
-	it('an accepted probe raises the share', () => {
+	it('an accepted probe raises the share, and the next probe may follow at once', () => {
 		const a = admission();
 		a.refused(0, 1);
 		a.finished();
 		expect(a.decide(1000, 1, 0, 0)).toEqual({ kind: 'send' });
 		a.accepted(2);
 		expect(a.limit).toBe(2);
-		expect(a.decide(1001, 1, 0, 0)).toEqual({ kind: 'send' });
+		// The key had a slot free: it may have another.
+		expect(a.decide(1001, 2, 0, 0)).toEqual({ kind: 'send' });
+		a.refused(1100, 2);
+		expect(a.decide(5000, 2, 0, 0).kind).toBe('wait');
 	});
 
 	it('refused with none of its own running (other holders): probes one at a time', () => {

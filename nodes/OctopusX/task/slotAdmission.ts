@@ -127,8 +127,11 @@ export class SlotAdmission {
 	accepted(running: number, bodyBytes = 0): void {
 		this.waitingSince = undefined;
 		this.acceptedBytes += bodyBytes;
-		// Accepted beyond the share (a probe, or answers out of order): the key gives more.
-		if (Number.isFinite(this.share)) this.share = Math.max(this.share, running);
+		// Accepted beyond the share (a probe, or answers out of order): the key gives more, and may have
+		// more free: the next probe may follow.
+		if (running <= this.share || !Number.isFinite(this.share)) return;
+		this.share = running;
+		this.slotFreed = true;
 	}
 
 	/** One of the run's own tasks finished: a slot of the key may be free beyond the run's share. */

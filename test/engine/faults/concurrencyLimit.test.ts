@@ -81,17 +81,16 @@ describe('the key runs as many tasks as OctopusX allows', () => {
 					expect(submits.filter((r) => r.status === 200)).toHaveLength(6);
 					expect(sim.tasks.size).toBe(6);
 					// The first wave (5 uploads at once, 3 refused), then it refills its 2 slots as its own
-					// tasks end, beside probes one at a time, at least 0.75 s apart.
-					expect(submits.filter((r) => r.status === 429).length).toBeLessThanOrEqual(
-						3 + Math.ceil(result.durationMs / 750),
-					);
+					// tasks end, beside at most one probe for each of them that finished while items waited
+					// (4): not one a second, as a probe alone by the clock would (9 s of waiting).
+					expect(submits.filter((r) => r.status === 429).length).toBeLessThanOrEqual(3 + 4);
 					expect(sim.maxInFlight('submit')).toBeLessThanOrEqual(5);
 					const out = result.outputs[0];
 					expect(out).toHaveLength(6);
 					expectOwnTasksInOrder(sim, out);
 					await expectEveryVideo(sim, result, out);
 				},
-				{ maxConcurrentTasks: 2, taskDurationMs: 1500 },
+				{ maxConcurrentTasks: 2, taskDurationMs: 3000 },
 			);
 		},
 	);
@@ -254,6 +253,33 @@ describe('the key runs as many tasks as OctopusX allows', () => {
 			expect(clip.gap).toBeGreaterThanOrEqual(8800 - 50);
 			// The clip's one refused upload; it was accepted on its second try.
 			expect(clip.tries).toBe(2);
+		},
+	);
+
+	test.concurrent(
+		'large clips alone on the key: no probe beyond the first wave, the refused bytes already over budget',
+		async () => {
+			await withSim(
+				async (sim) => {
+					// 1 MB clips (1.33 MB bodies, a probe every 6.3 s ± 25 %), one slot, tasks of 4 s: the
+					// first wave refuses 2 (2.7 MB, over 1 MB plus a quarter of 1.3 MB accepted), so no probe
+					// goes while the second clip's task runs; each clip goes when a slot frees.
+					const result = await run(sim, {
+						parameters: submit('={{ $json.prompt }}', { options: { pollInterval: 1 } }),
+						items: prompts(3).map((item) => videoItem(item.json, 1_000_000)),
+					});
+
+					expect(result.error).toBeUndefined();
+					const statuses = sim
+						.requestsTo('submit')
+						.sort((a, b) => a.seq - b.seq)
+						.map((r) => r.status);
+					expect(statuses.filter((status) => status === 429)).toHaveLength(2);
+					expect(statuses.slice(3)).toEqual([200, 200]);
+					expectOwnTasksInOrder(sim, out(result));
+				},
+				{ maxConcurrentTasks: 1, taskDurationMs: 4000 },
+			);
 		},
 	);
 
