@@ -34,22 +34,20 @@ async function foreignTask(sim: OctopusSimulator, prompt: string): Promise<strin
 const prompts = (n: number, suffix = '') =>
 	Array.from({ length: n }, (_, i) => videoItem({ prompt: `clip ${i}${suffix}` }));
 
-/** The main output, each item paired with its input item. */
-function out(result: RunResult): INodeExecutionData[] {
-	const items = result.outputs[0];
-	items.forEach((item, i) => expect(item.pairedItem).toEqual({ item: i }));
-	return items;
-}
+/** The submits the simulator received, in the order they arrived. */
+const submitsInOrder = (sim: OctopusSimulator) =>
+	sim.requestsTo('submit').sort((a, b) => a.seq - b.seq);
 
-/** Each item's output names the task made from its own prompt, in item order. */
+/** Each item's output names the task made from its own prompt (`clip i` and `suffix`), in item order. */
 function expectOwnTasksInOrder(
 	sim: OctopusSimulator,
 	out: Array<{ json: object; pairedItem?: unknown }>,
+	suffix = '',
 ) {
 	out.forEach((item, i) => {
 		expect(item.pairedItem).toEqual({ item: i });
 		const task = sim.tasks.get(taskIdOf(item.json as Record<string, unknown>) as string);
-		expect(task?.prompt).toBe(`clip ${i}`);
+		expect(task?.prompt).toBe(`clip ${i}${suffix}`);
 	});
 }
 
@@ -197,7 +195,7 @@ describe('the key runs as many tasks as OctopusX allows', () => {
 					});
 
 					expect(result.error).toBeUndefined();
-					const submits = sim.requestsTo('submit').sort((a, b) => a.seq - b.seq);
+					const submits = submitsInOrder(sim);
 					const statuses = submits.map((r) => r.status);
 					// The foreign submit, refusals about 1 s apart (±25 %), then the item's task.
 					expect(statuses[0]).toBe(200);
@@ -229,7 +227,7 @@ describe('the key runs as many tasks as OctopusX allows', () => {
 						await foreignTask(sim, 'another app [sim:ms=2500]');
 						const result = await run(sim, { parameters, items: [item] });
 						expect(result.error).toBeUndefined();
-						const submits = sim.requestsTo('submit').sort((a, b) => a.seq - b.seq);
+						const submits = submitsInOrder(sim);
 						expect(submits[1].status).toBe(429);
 						expect(submits.at(-1)?.status).toBe(200);
 						expect(sim.tasks.size).toBe(2);
@@ -270,13 +268,10 @@ describe('the key runs as many tasks as OctopusX allows', () => {
 					});
 
 					expect(result.error).toBeUndefined();
-					const statuses = sim
-						.requestsTo('submit')
-						.sort((a, b) => a.seq - b.seq)
-						.map((r) => r.status);
+					const statuses = submitsInOrder(sim).map((r) => r.status);
 					expect(statuses.filter((status) => status === 429)).toHaveLength(2);
 					expect(statuses.slice(3)).toEqual([200, 200]);
-					expectOwnTasksInOrder(sim, out(result));
+					expectOwnTasksInOrder(sim, result.outputs[0]);
 				},
 				{ maxConcurrentTasks: 1, taskDurationMs: 4000 },
 			);
@@ -296,10 +291,7 @@ describe('the key runs as many tasks as OctopusX allows', () => {
 					});
 
 					expect(result.error).toBeUndefined();
-					const submits = sim
-						.requestsTo('submit')
-						.sort((a, b) => a.seq - b.seq)
-						.slice(1);
+					const submits = submitsInOrder(sim).slice(1);
 					// The first wave: the 4 uploads at once (1 accepted, 3 refused). Nothing more goes out
 					// before all four are answered, and after them one submit at a time.
 					const [wave, after] = [submits.slice(0, 4), submits.slice(4)];
@@ -311,9 +303,7 @@ describe('the key runs as many tasks as OctopusX allows', () => {
 					}
 					expect(after.filter((r) => r.status === 200)).toHaveLength(3);
 					expect(sim.tasks.size).toBe(5);
-					out(result).forEach((item, i) =>
-						expect(sim.tasks.get(item.json.id as string)?.prompt).toBe(`clip ${i} [sim:ms=3500]`),
-					);
+					expectOwnTasksInOrder(sim, result.outputs[0], ' [sim:ms=3500]');
 				},
 				{ maxConcurrentTasks: 2 },
 			);
