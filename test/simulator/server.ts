@@ -691,6 +691,7 @@ export class OctopusSimulator {
 				return;
 			}
 			req.on('end', () => {
+				if (rec) rec.bodyAt = Date.now();
 				const whole = tooLarge ? 'too-large' : Buffer.concat(chunks, total);
 				chunks.length = 0;
 				// The last chunk is only "received" once the bucket has paid for it.

@@ -80,6 +80,8 @@ export interface RecordedRequest {
 	at: number;
 	/** Date.now() when the answer was handed over or the connection ended. */
 	endAt?: number;
+	/** Date.now() when the last byte of the body arrived (unset if it never did). */
+	bodyAt?: number;
 	server: 'api' | 'cdn';
 	method: string;
 	/** Includes the query string. */

@@ -30,10 +30,10 @@ describe('pollDelayMs', () => {
 });
 
 describe('msUntilDone', () => {
-	it('extends the rise of the progress to 100 %, plus one point', () => {
-		// 20 % → 60 % in 4 s: 100 ms a point, 40 points to go, and one more.
-		expect(msUntilDone({ at: 1000, progress: 20 }, { at: 5000, progress: 60 })).toBe(4100);
-		expect(msUntilDone({ at: 0, progress: 1 }, { at: 1000, progress: 99 })).toBe(20);
+	it('extends the rise of the progress to 100 %, from the top of the last whole percent', () => {
+		// 20 % → 60 % in 4 s: 100 ms a point; 60 % may be up to 61, so 40 points to go.
+		expect(msUntilDone({ at: 1000, progress: 20 }, { at: 5000, progress: 60 })).toBe(4000);
+		expect(msUntilDone({ at: 0, progress: 1 }, { at: 1000, progress: 99 })).toBe(10);
 	});
 
 	it('says nothing without a rise to go by', () => {

@@ -9,6 +9,7 @@ import { buildSubmitFields, FieldProblem } from '../reference/submitFields';
 import type { OctopusApi } from '../transport';
 import { callApi } from '../transport';
 import { CONCURRENCY_LIMIT_CODE } from '../transport/apiErrors';
+import { UploadLane } from '../transport/uploadLane';
 import { log, rememberTask, submitFacts } from '../record';
 import { taskSubmitted } from '../record/logLines';
 import type { SlotSettings } from '../task/slotAdmission';
@@ -120,12 +121,13 @@ async function submitOne(
 	this: IExecuteFunctions,
 	api: OctopusApi,
 	plan: SubmitPlan,
+	lane: UploadLane,
 ): Promise<Attempt<ItemOutput>> {
 	// The reference video is streamed, from a fresh read of the file for every attempt (a retry
 	// after a 429, or a later try once a slot is free).
 	const body =
 		plan.reference && plan.videoField
-			? referenceBody(this, plan.reference, plan.fields, plan.videoField)
+			? referenceBody(this, plan.reference, plan.fields, plan.videoField, lane)
 			: plan.fields;
 	const answer = await callApi(
 		api,
@@ -181,11 +183,12 @@ async function run(
 	api: OctopusApi,
 	plans: SubmitPlan[],
 ): Promise<ItemResult[]> {
+	const lane = new UploadLane();
 	const outcomes = await submitAndFollow(api, {
 		// Limits of one run: the first item's options apply to all.
 		slots: plans[0].slots,
 		plans,
-		send: async (plan) => await submitOne.call(this, api, plan),
+		send: async (plan) => await submitOne.call(this, api, plan, lane),
 		deliver: async (plan, status) =>
 			await deliverTask(api, plan.itemIndex, status, plan.follow as WaitSettings),
 	});

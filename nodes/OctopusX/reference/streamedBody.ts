@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { BodySource, ByteStream, StreamBody } from '../transport/requestBody';
 import { BodyFailure } from '../transport/requestBody';
+import type { UploadLane } from '../transport/uploadLane';
 import type { BinaryReference } from './binaryReference';
 import { unreadableStoredFile } from './binaryReference';
 import type { DataUriFrame } from './dataUriBody';
@@ -44,6 +45,7 @@ export function referenceBody(
 	reference: BinaryReference,
 	fields: IDataObject,
 	videoField: string,
+	lane?: UploadLane,
 ): BodySource {
 	const frame = dataUriFrame(fields, videoField, reference.bytes);
 	const explain = (error: unknown) => bodyFailure(reference, error);
@@ -53,7 +55,7 @@ export function referenceBody(
 			// (nor a stream class to make one from), so the body is built as one buffer.
 			return await collect(
 				frame,
-				encoded(frame, reference.bytes, [reference.inMemory], false, {}, explain),
+				encoded(frame, reference.bytes, [reference.inMemory], false, {}, undefined, explain),
 				explain,
 			);
 		}
@@ -77,7 +79,7 @@ export function referenceBody(
 		const ownChunks = storeGivesOwnBuffers(id);
 		let failure: BodyFailure | undefined;
 		const progress: { sent?: Progress } = {};
-		const pieces = encoded(frame, reference.bytes, source, ownChunks, progress, (error) => {
+		const pieces = encoded(frame, reference.bytes, source, ownChunks, progress, lane, (error) => {
 			failure = explain(error);
 			return failure;
 		});
@@ -100,9 +102,12 @@ async function* encoded(
 	source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
 	ownChunks: boolean,
 	progress: { sent?: Progress },
+	lane: UploadLane | undefined,
 	explain: (error: unknown) => BodyFailure,
 ): AsyncGenerator<Buffer> {
+	const ticket = lane?.join();
 	try {
+		await ticket?.begin();
 		yield frame.head;
 		const base64 = new Base64Pieces(announced);
 		const outputs: Buffer[] = [];
@@ -115,6 +120,7 @@ async function* encoded(
 			for (let at = 0; at < chunk.length; at += PIECE_BYTES) {
 				const slot = turn++ % OUTPUT_BUFFERS;
 				await progress.sent?.(ends[slot] ?? 0);
+				ticket?.handedOver(offset);
 				const out = (outputs[slot] ??= Buffer.allocUnsafeSlow(base64Room(PIECE_BYTES)));
 				const written = base64.next(chunk.subarray(at, at + PIECE_BYTES), out);
 				ends[slot] = offset += written;
@@ -126,6 +132,8 @@ async function* encoded(
 		yield frame.tail;
 	} catch (error) {
 		throw explain(error);
+	} finally {
+		ticket?.leave();
 	}
 }
 

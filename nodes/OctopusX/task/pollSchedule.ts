@@ -17,15 +17,15 @@ export interface ProgressSeen {
 }
 
 /**
- * When a task whose progress rose from `first` to `last` should reach 100 %, from `last` on, plus
- * one point's worth of margin (progress is whole percent); undefined without a rise to go by. The
- * watch looks then, at most twice per task, when that is sooner than the next look of the plain
- * schedule: a task's end is seen in tens of milliseconds instead of half an interval on average,
- * for at most two status requests more.
+ * When a task whose progress rose from `first` to `last` should reach 100 %, from `last` on.
+ * Progress is whole percent, so a task showing p % may be anywhere up to p + 1: this is when the
+ * top of that range reaches 100 at the rate seen. The watch looks then, at most twice per task,
+ * when that is sooner than the next look of the plain schedule: a task's end is seen in tens of
+ * milliseconds instead of half an interval on average, for at most two status requests more.
  */
 export function msUntilDone(first: ProgressSeen, last: ProgressSeen): number | undefined {
 	const rose = last.progress - first.progress;
 	if (rose <= 0 || last.progress >= 100) return undefined;
 	const msPerPoint = (last.at - first.at) / rose;
-	return Math.round((100 - last.progress + 1) * msPerPoint);
+	return Math.round((100 - last.progress) * msPerPoint);
 }

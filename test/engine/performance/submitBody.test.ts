@@ -91,3 +91,49 @@ test('every piece read from the file store is freed as soon as it is encoded, no
 	expect(pieces.length).toBe(Math.ceil((3 * MiB + 5) / PIECE_BYTES));
 	expect(pieces.map((piece) => piece.length)).toEqual(pieces.map(() => 0));
 });
+
+describe('the uploads of one Submit (transport/uploadLane.ts)', () => {
+	/** Submits `count` copies of `file` in one run (no limit on the key): the submits in arrival order. */
+	async function submitCopies(file: Buffer, count: number) {
+		const result = await runOctopusX({
+			credentials: { apiKey: sim.apiKey, baseUrl: sim.baseUrl },
+			parameters: { operation: 'submit', prompt: '={{ "clip " + $json.n + ": " + $json.prompt }}' },
+			items: Array.from({ length: count }, (_, n) => ({
+				json: { n, prompt: PROMPT },
+				binary: { data: { bytes: file, mimeType: 'video/mp4', fileName: `clip-${n}.mp4` } },
+			})),
+		});
+		expect(result.error).toBeUndefined();
+		const submits = sim.requestsTo('submit').sort((a, b) => a.seq - b.seq);
+		expect(submits.map((s) => s.status)).toEqual(submits.map(() => 200));
+		for (const s of submits) {
+			const reference = Object.values(s.json as Record<string, { sha256?: string }>).find(
+				(value) => value?.sha256,
+			);
+			expect(reference?.sha256).toBe(sha256(file));
+		}
+		return submits;
+	}
+
+	test('on a fast link they go one after another: the first body is whole before the last upload begins', async () => {
+		// Side by side, all five would begin at once and be whole only at the end, together.
+		const submits = await submitCopies(randomMp4(3 * MiB), 5);
+		expect(submits).toHaveLength(5);
+		const firstWhole = Math.min(...submits.map((s) => s.bodyAt ?? Infinity));
+		const lastBegun = Math.max(...submits.map((s) => s.at));
+		expect(firstWhole).toBeLessThan(lastBegun);
+	});
+
+	test('on a slow link they go side by side: every upload begins before the first is whole', async () => {
+		// 10 MiB clips (13 MiB bodies, more than the sockets' buffers take at once), every connection
+		// held to 10 MB/s: one after another would take about 4 s, side by side about 1.5 s.
+		sim.setOptions({ throttleBytesPerSec: 10 * 1e6 });
+		const submits = await submitCopies(randomMp4(10 * MiB), 3).finally(() =>
+			sim.setOptions({ throttleBytesPerSec: 0 }),
+		);
+		expect(submits).toHaveLength(3);
+		const firstWhole = Math.min(...submits.map((s) => s.bodyAt ?? Infinity));
+		const lastBegun = Math.max(...submits.map((s) => s.at));
+		expect(lastBegun).toBeLessThan(firstWhole);
+	});
+});
