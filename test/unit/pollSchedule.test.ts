@@ -30,8 +30,8 @@ describe('pollDelayMs', () => {
 });
 
 describe('msUntilDone', () => {
-	it('extends the rise of the progress to 100 %, from the top of the last whole percent', () => {
-		// 20 % → 60 % in 4 s: 100 ms a point; 60 % may be up to 61, so 40 points to go.
+	it('extends the rise of the progress to 100 %, from the last whole percent: the latest the end can be', () => {
+		// 20 % → 60 % in 4 s: 100 ms a point; 60 % is at least 60, so at most 40 points to go.
 		expect(msUntilDone({ at: 1000, progress: 20 }, { at: 5000, progress: 60 })).toBe(4000);
 		expect(msUntilDone({ at: 0, progress: 1 }, { at: 1000, progress: 99 })).toBe(10);
 	});
