@@ -128,6 +128,22 @@ async function probePort(host: string): Promise<number> {
 	});
 }
 
+/**
+ * Starts n8n again, on ports probed afresh, when it found one of its ports taken: between the probe
+ * and n8n's listen, another process can get the same port (an outgoing connection draws from the
+ * same range). Up to 3 starts.
+ */
+async function onFreshPorts<T>(start: () => Promise<T>): Promise<T> {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await start();
+		} catch (error) {
+			const taken = /already in use|EADDRINUSE/.test(String((error as Error)?.message ?? error));
+			if (!taken || attempt >= 3) throw error;
+		}
+	}
+}
+
 /** The caller's environment without anything that would configure n8n, npm or Node behind our back. */
 function cleanEnv(): NodeJS.ProcessEnv {
 	const env: NodeJS.ProcessEnv = {};
@@ -306,6 +322,10 @@ export class N8nInstance {
 
 	/** `n8n start` on 127.0.0.1:`port` (default a free one); resolves once its REST API answers. */
 	async start(options: { port?: number; env?: Record<string, string> } = {}): Promise<RunningN8n> {
+		return await onFreshPorts(async () => await this.startOnce(options));
+	}
+
+	private async startOnce(options: { port?: number; env?: Record<string, string> }) {
 		const port = options.port ?? (await freePort());
 		const brokerPort = await freePort();
 		const child = spawn(this.runtime.node, [this.runtime.n8n, 'start'], {
@@ -343,6 +363,14 @@ export class N8nInstance {
 	async startWorker(
 		options: { concurrency?: number; healthPort?: number; env?: Record<string, string> } = {},
 	): Promise<RunningN8n> {
+		return await onFreshPorts(async () => await this.startWorkerOnce(options));
+	}
+
+	private async startWorkerOnce(options: {
+		concurrency?: number;
+		healthPort?: number;
+		env?: Record<string, string>;
+	}) {
 		const healthPort = options.healthPort ?? (await freePort());
 		const brokerPort = await freePort();
 		const args = [this.runtime.n8n, 'worker', `--concurrency=${options.concurrency ?? 10}`];
