@@ -30,6 +30,11 @@ const OUTPUT_BUFFERS = 4;
 /** Resolves once the request is done with the body's bytes before `upTo`. */
 type Progress = (upTo: number) => Promise<void>;
 type Callback = (error?: unknown) => void;
+/** What paces the encoding: the request's progress (once the stream is piped), the run's lane. */
+interface Pacing {
+	sent?: Progress;
+	lane?: UploadLane;
+}
 
 /**
  * The request body of a submit with the reference video inlined as a data URI, opened afresh for
@@ -55,7 +60,7 @@ export function referenceBody(
 			// (nor a stream class to make one from), so the body is built as one buffer.
 			return await collect(
 				frame,
-				encoded(frame, reference.bytes, [reference.inMemory], false, {}, undefined, explain),
+				encoded(frame, reference.bytes, [reference.inMemory], false, {}, explain),
 				explain,
 			);
 		}
@@ -78,8 +83,8 @@ export function referenceBody(
 		}
 		const ownChunks = storeGivesOwnBuffers(id);
 		let failure: BodyFailure | undefined;
-		const progress: { sent?: Progress } = {};
-		const pieces = encoded(frame, reference.bytes, source, ownChunks, progress, lane, (error) => {
+		const pacing: Pacing = { lane };
+		const pieces = encoded(frame, reference.bytes, source, ownChunks, pacing, (error) => {
 			failure = explain(error);
 			return failure;
 		});
@@ -87,7 +92,7 @@ export function referenceBody(
 		if (!makeStream) return await collect(frame, pieces, explain);
 
 		const stream = makeStream(pieces);
-		progress.sent = requestProgress(stream);
+		pacing.sent = requestProgress(stream);
 		return { stream, length: frame.length, failure: () => failure } satisfies StreamBody;
 	};
 }
@@ -101,11 +106,10 @@ async function* encoded(
 	announced: number,
 	source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
 	ownChunks: boolean,
-	progress: { sent?: Progress },
-	lane: UploadLane | undefined,
+	pacing: Pacing,
 	explain: (error: unknown) => BodyFailure,
 ): AsyncGenerator<Buffer> {
-	const ticket = lane?.join();
+	const ticket = pacing.lane?.join();
 	try {
 		await ticket?.begin();
 		yield frame.head;
@@ -119,7 +123,7 @@ async function* encoded(
 			// Some stores hand the whole file over as one chunk (n8n's database mode does).
 			for (let at = 0; at < chunk.length; at += PIECE_BYTES) {
 				const slot = turn++ % OUTPUT_BUFFERS;
-				await progress.sent?.(ends[slot] ?? 0);
+				await pacing.sent?.(ends[slot] ?? 0);
 				ticket?.handedOver(offset);
 				const out = (outputs[slot] ??= Buffer.allocUnsafeSlow(base64Room(PIECE_BYTES)));
 				const written = base64.next(chunk.subarray(at, at + PIECE_BYTES), out);

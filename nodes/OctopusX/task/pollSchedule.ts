@@ -20,9 +20,9 @@ export interface ProgressSeen {
  * When a task whose progress rose from `first` to `last` should reach 100 %, from `last` on;
  * undefined without a rise to go by. Progress is whole percent, so a task showing p % is somewhere
  * from p up to p + 1: this is when even p reaches 100 at the rate seen, the latest the end can be.
- * The watch looks then, at most twice per task,
- * when that is sooner than the next look of the plain schedule: a task's end is seen in tens of
- * milliseconds instead of half an interval on average, for at most two status requests more.
+ * The watch looks then, at most twice per task, when that is sooner than the next look of the plain
+ * schedule: a task's end is seen in tens of milliseconds instead of half an interval on average,
+ * for at most two status requests more.
  */
 export function msUntilDone(first: ProgressSeen, last: ProgressSeen): number | undefined {
 	const rose = last.progress - first.progress;

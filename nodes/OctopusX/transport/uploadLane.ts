@@ -22,7 +22,7 @@ export class UploadLane {
 	join(now: () => number = Date.now): LaneTicket {
 		const me = {};
 		this.begun.push(me);
-		let beganAt: number | undefined;
+		let beganAt = 0;
 		return {
 			begin: async () => {
 				while (!this.sideBySide && this.begun[0] !== me) {
@@ -31,7 +31,7 @@ export class UploadLane {
 				beganAt = now();
 			},
 			handedOver: (bytes) => {
-				if (this.sideBySide || beganAt === undefined) return;
+				if (this.sideBySide) return;
 				const ms = now() - beganAt;
 				if (ms >= JUDGED_AFTER_MS && bytes < ms * SLOW_BYTES_PER_MS) {
 					this.sideBySide = true;
